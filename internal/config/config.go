@@ -1,0 +1,176 @@
+// Package config reads Vigil's settings from the environment, validates them
+// and hands them out as one explicit value: nothing in Vigil reads the
+// environment on its own.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting Vigil takes. Zero values are never used directly:
+// Load fills in the documented defaults.
+type Config struct {
+	// Addr is where the HTTP server listens (VIGIL_ADDR).
+	Addr string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// BaseURL is the public address of Vigil, used in links and to decide
+	// whether cookies are Secure (VIGIL_BASE_URL).
+	BaseURL *url.URL
+	// Secret keys HMACs (invitation tokens, rate-limit keys). VIGIL_SECRET.
+	Secret []byte
+	// MetricsAddr, when set, serves Prometheus metrics on a separate
+	// listener; otherwise /metrics is behind organizer login (VIGIL_METRICS_ADDR).
+	MetricsAddr string
+	// LogLevel and LogFormat control slog output (VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT).
+	LogLevel  slog.Level
+	LogFormat string
+	// SMTP settings for outgoing mail.
+	SMTP SMTP
+	// TrustProxy makes Vigil take the client address from X-Forwarded-For
+	// (VIGIL_TRUST_PROXY); only set it behind a reverse proxy you run.
+	TrustProxy bool
+}
+
+// SMTP holds the outgoing mail server settings.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	// TLS is one of "mandatory", "opportunistic" or "none".
+	TLS string
+}
+
+// Secure reports whether Vigil is served over https, so cookies get the
+// Secure flag and HSTS is sent.
+func (c Config) Secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
+
+// Defaults documented in the README.
+const (
+	DefaultAddr    = "127.0.0.1:8080"
+	DefaultBaseURL = "http://127.0.0.1:8080"
+	minSecretLen   = 32
+)
+
+// Need says which settings a command requires; `migrate` needs no secret.
+type Need int
+
+const (
+	// NeedDatabase requires DATABASE_URL only.
+	NeedDatabase Need = iota
+	// NeedServer requires everything serve uses.
+	NeedServer
+)
+
+// Load reads the settings through getenv (os.Getenv in production, a map in
+// tests) and returns every problem found at once, each naming its variable.
+func Load(getenv func(string) string, need Need) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	c := Config{}
+
+	c.DatabaseURL = get("DATABASE_URL", "")
+	if c.DatabaseURL == "" {
+		bad("DATABASE_URL", "is not set; give a PostgreSQL URL such as postgres://user@127.0.0.1:5432/vigil (make run sets one up for you)")
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+
+	if need == NeedServer {
+		c.Addr = get("VIGIL_ADDR", DefaultAddr)
+		if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+			bad("VIGIL_ADDR", "%q is not host:port (for example 127.0.0.1:8080)", c.Addr)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad("VIGIL_ADDR", "port %q is not a number from 0 to 65535", port)
+		}
+
+		raw := get("VIGIL_BASE_URL", DefaultBaseURL)
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || u.Host == "":
+			bad("VIGIL_BASE_URL", "%q is not an absolute URL such as https://vigil.example.org", raw)
+		case u.Scheme != "http" && u.Scheme != "https":
+			bad("VIGIL_BASE_URL", "must start with http:// or https://")
+		default:
+			u.Path = strings.TrimRight(u.Path, "/")
+			c.BaseURL = u
+		}
+
+		secret := getenv("VIGIL_SECRET")
+		switch {
+		case secret == "":
+			bad("VIGIL_SECRET", "is not set; give at least %d random characters (make run keeps one in .data/secret)", minSecretLen)
+		case len(secret) < minSecretLen:
+			bad("VIGIL_SECRET", "is %d characters long; it must be at least %d", len(secret), minSecretLen)
+		default:
+			c.Secret = []byte(secret)
+		}
+
+		c.MetricsAddr = get("VIGIL_METRICS_ADDR", "")
+		if c.MetricsAddr != "" {
+			if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+				bad("VIGIL_METRICS_ADDR", "%q is not host:port", c.MetricsAddr)
+			}
+		}
+
+		switch tp := strings.ToLower(get("VIGIL_TRUST_PROXY", "false")); tp {
+		case "true", "1", "yes":
+			c.TrustProxy = true
+		case "false", "0", "no":
+		default:
+			bad("VIGIL_TRUST_PROXY", "%q is not true or false", tp)
+		}
+
+		c.SMTP.Host = get("VIGIL_SMTP_HOST", "")
+		portStr := get("VIGIL_SMTP_PORT", "587")
+		if p, err := strconv.Atoi(portStr); err != nil || p <= 0 || p > 65535 {
+			bad("VIGIL_SMTP_PORT", "%q is not a port number", portStr)
+		} else {
+			c.SMTP.Port = p
+		}
+		c.SMTP.Username = get("VIGIL_SMTP_USERNAME", "")
+		c.SMTP.Password = getenv("VIGIL_SMTP_PASSWORD")
+		c.SMTP.From = get("VIGIL_SMTP_FROM", "Vigil <vigil@localhost>")
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			bad("VIGIL_SMTP_FROM", "%q is not an e-mail address", c.SMTP.From)
+		}
+		c.SMTP.TLS = strings.ToLower(get("VIGIL_SMTP_TLS", "mandatory"))
+		switch c.SMTP.TLS {
+		case "mandatory", "opportunistic", "none":
+		default:
+			bad("VIGIL_SMTP_TLS", "%q must be mandatory, opportunistic or none", c.SMTP.TLS)
+		}
+	}
+
+	lvl := get("VIGIL_LOG_LEVEL", "info")
+	if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+		bad("VIGIL_LOG_LEVEL", "%q must be debug, info, warn or error", lvl)
+	}
+	c.LogFormat = strings.ToLower(get("VIGIL_LOG_FORMAT", "text"))
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("VIGIL_LOG_FORMAT", "%q must be text or json", c.LogFormat)
+	}
+
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func valid() map[string]string {
+	return map[string]string{
+		"DATABASE_URL": "postgres://u@127.0.0.1:5432/vigil",
+		"VIGIL_SECRET": strings.Repeat("s", 32),
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(valid()), NeedServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != DefaultAddr || c.BaseURL.String() != DefaultBaseURL || c.Secure() || c.SMTP.TLS != "mandatory" || c.SMTP.Port != 587 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestHTTPSBaseURLMakesCookiesSecure(t *testing.T) {
+	m := valid()
+	m["VIGIL_BASE_URL"] = "https://vigil.example.org/"
+	c, err := Load(env(m), NeedServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Secure() || c.BaseURL.String() != "https://vigil.example.org" {
+		t.Fatalf("https base: %v %v", c.Secure(), c.BaseURL)
+	}
+}
+
+// Each bad value is reported with the variable's name and what is wrong.
+func TestBadValuesNameTheVariable(t *testing.T) {
+	cases := []struct{ name, value, want string }{
+		{"VIGIL_ADDR", "8080", "VIGIL_ADDR: \"8080\" is not host:port"},
+		{"VIGIL_ADDR", "127.0.0.1:99999", "VIGIL_ADDR: port \"99999\""},
+		{"VIGIL_BASE_URL", "vigil.example.org", "VIGIL_BASE_URL"},
+		{"VIGIL_BASE_URL", "ftp://x.org", "VIGIL_BASE_URL: must start with http:// or https://"},
+		{"VIGIL_SECRET", "short", "VIGIL_SECRET: is 5 characters long; it must be at least 32"},
+		{"DATABASE_URL", "mysql://x", "DATABASE_URL: must be a postgres:// URL"},
+		{"VIGIL_LOG_LEVEL", "loud", "VIGIL_LOG_LEVEL"},
+		{"VIGIL_LOG_FORMAT", "xml", "VIGIL_LOG_FORMAT"},
+		{"VIGIL_SMTP_PORT", "abc", "VIGIL_SMTP_PORT"},
+		{"VIGIL_SMTP_TLS", "maybe", "VIGIL_SMTP_TLS"},
+		{"VIGIL_SMTP_FROM", "not an address", "VIGIL_SMTP_FROM"},
+		{"VIGIL_TRUST_PROXY", "perhaps", "VIGIL_TRUST_PROXY"},
+		{"VIGIL_METRICS_ADDR", "nowhere", "VIGIL_METRICS_ADDR"},
+	}
+	for _, c := range cases {
+		m := valid()
+		m[c.name] = c.value
+		_, err := Load(env(m), NeedServer)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%q: error %v, want it to contain %q", c.name, c.value, err, c.want)
+		}
+	}
+}
+
+func TestMissingRequired(t *testing.T) {
+	_, err := Load(env(map[string]string{}), NeedServer)
+	if err == nil {
+		t.Fatal("no error with nothing set")
+	}
+	for _, name := range []string{"DATABASE_URL", "VIGIL_SECRET"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+	// migrate needs only the database.
+	if _, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}), NeedDatabase); err != nil {
+		t.Errorf("NeedDatabase: %v", err)
+	}
+}

@@ -1,0 +1,196 @@
+// Package i18n translates every user-visible string. Catalogs are JSON files
+// (locales/en.json, az.json, ru.json) embedded into the binary; English is
+// complete and the fallback for any key another catalog lacks.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var catalogs embed.FS
+
+// Locales Vigil speaks, in the order the language switch shows them.
+var Locales = []string{"en", "az", "ru"}
+
+// Default is the language used when nothing else is known.
+const Default = "en"
+
+// LocaleNames are the names of the locales in their own language.
+var LocaleNames = map[string]string{"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
+
+// Translator holds the parsed catalogs. It is safe for concurrent use.
+type Translator struct {
+	bundle     *goi18n.Bundle
+	localizers map[string]*goi18n.Localizer
+	missing    sync.Map // keys already reported missing, to log once
+}
+
+// New parses the embedded catalogs.
+func New() (*Translator, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, loc := range Locales {
+		if _, err := b.LoadMessageFileFS(catalogs, "locales/"+loc+".json"); err != nil {
+			return nil, fmt.Errorf("i18n: load %s: %w", loc, err)
+		}
+	}
+	t := &Translator{bundle: b, localizers: map[string]*goi18n.Localizer{}}
+	for _, loc := range Locales {
+		t.localizers[loc] = goi18n.NewLocalizer(b, loc, Default)
+	}
+	return t, nil
+}
+
+// Supported reports whether loc is one of Vigil's locales.
+func Supported(loc string) bool {
+	for _, l := range Locales {
+		if l == loc {
+			return true
+		}
+	}
+	return false
+}
+
+// Match picks the best supported locale for an Accept-Language header.
+func Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return Default
+	}
+	for _, t := range tags {
+		base, _ := t.Base()
+		if Supported(base.String()) {
+			return base.String()
+		}
+	}
+	return Default
+}
+
+// T translates key into loc. kv are name/value pairs for the message's
+// placeholders ({{.Name}}); a pair named "Count" also picks the plural form.
+// A missing key is logged once and shown as the key itself, so a gap is
+// visible rather than blank.
+func (t *Translator) T(loc, key string, kv ...any) string {
+	l, ok := t.localizers[loc]
+	if !ok {
+		l = t.localizers[Default]
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: key}
+	if len(kv) > 0 {
+		data := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			name := fmt.Sprint(kv[i])
+			data[name] = kv[i+1]
+			if name == "Count" {
+				cfg.PluralCount = kv[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := l.Localize(cfg)
+	if err != nil {
+		if _, seen := t.missing.LoadOrStore(loc+":"+key, true); !seen {
+			slog.Warn("i18n: missing or broken message", "locale", loc, "key", key, "err", err)
+		}
+		if s == "" {
+			return key
+		}
+	}
+	return s
+}
+
+// Keys returns every message id in loc's catalog, for the completeness tests.
+func Keys(loc string) ([]string, error) {
+	raw, err := catalogs.ReadFile("locales/" + loc + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: read %s: %w", loc, err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("i18n: parse %s: %w", loc, err)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// Ordinal writes n as an ordinal number in loc: "32nd", "32-ci", "32-я".
+// The Russian form agrees with a feminine noun (годовщина, "anniversary"),
+// which is the only noun Vigil puts after it.
+func Ordinal(loc string, n int) string {
+	switch loc {
+	case "az":
+		return fmt.Sprintf("%d-%s", n, azOrdinalSuffix(n))
+	case "ru":
+		return fmt.Sprintf("%d-я", n)
+	default:
+		suffix := "th"
+		switch {
+		case n%100 >= 11 && n%100 <= 13:
+		case n%10 == 1:
+			suffix = "st"
+		case n%10 == 2:
+			suffix = "nd"
+		case n%10 == 3:
+			suffix = "rd"
+		}
+		return fmt.Sprintf("%d%s", n, suffix)
+	}
+}
+
+// azOrdinalSuffix follows vowel harmony with the last vowel of the number's
+// spoken form: -ci/-cı/-cu/-cü.
+func azOrdinalSuffix(n int) string {
+	if n < 0 {
+		n = -n
+	}
+	// The spoken form ends with the word for the lowest non-zero place
+	// (ones, then tens, then hundred, thousand, million).
+	var last string
+	switch {
+	case n%10 != 0:
+		last = []string{"", "bir", "iki", "üç", "dörd", "beş", "altı", "yeddi", "səkkiz", "doqquz"}[n%10]
+	case n%100 != 0:
+		last = []string{"", "on", "iyirmi", "otuz", "qırx", "əlli", "altmış", "yetmiş", "səksən", "doxsan"}[(n/10)%10]
+	case n%1000 != 0:
+		last = "yüz"
+	case n%1000000 != 0:
+		last = "min"
+	case n == 0:
+		last = "sıfır"
+	default:
+		last = "milyon"
+	}
+	for _, r := range reverse(last) {
+		switch r {
+		case 'a', 'ı':
+			return "cı"
+		case 'e', 'ə', 'i':
+			return "ci"
+		case 'o', 'u':
+			return "cu"
+		case 'ö', 'ü':
+			return "cü"
+		}
+	}
+	return "ci"
+}
+
+func reverse(s string) []rune {
+	r := []rune(strings.ToLower(s))
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return r
+}

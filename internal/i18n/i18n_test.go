@@ -1,0 +1,150 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestOrdinals(t *testing.T) {
+	cases := []struct {
+		loc  string
+		n    int
+		want string
+	}{
+		{"en", 1, "1st"}, {"en", 2, "2nd"}, {"en", 3, "3rd"}, {"en", 4, "4th"},
+		{"en", 11, "11th"}, {"en", 12, "12th"}, {"en", 13, "13th"}, {"en", 21, "21st"},
+		{"en", 32, "32nd"}, {"en", 33, "33rd"}, {"en", 34, "34th"}, {"en", 111, "111th"}, {"en", 101, "101st"},
+		{"az", 1, "1-ci"}, {"az", 2, "2-ci"}, {"az", 3, "3-cü"}, {"az", 4, "4-cü"}, {"az", 6, "6-cı"},
+		{"az", 9, "9-cu"}, {"az", 10, "10-cu"}, {"az", 20, "20-ci"}, {"az", 30, "30-cu"}, {"az", 32, "32-ci"},
+		{"az", 33, "33-cü"}, {"az", 34, "34-cü"}, {"az", 35, "35-ci"}, {"az", 40, "40-cı"}, {"az", 50, "50-ci"},
+		{"az", 60, "60-cı"}, {"az", 100, "100-cü"},
+		{"ru", 32, "32-я"}, {"ru", 1, "1-я"},
+	}
+	for _, c := range cases {
+		if got := Ordinal(c.loc, c.n); got != c.want {
+			t.Errorf("Ordinal(%s, %d) = %q, want %q", c.loc, c.n, got, c.want)
+		}
+	}
+}
+
+func TestPluralsAndPlaceholders(t *testing.T) {
+	tr, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		loc, want string
+		n         int
+	}{
+		{"en", "1 user", 1}, {"en", "5 users", 5},
+		{"ru", "1 пользователь", 1}, {"ru", "3 пользователя", 3}, {"ru", "5 пользователей", 5}, {"ru", "21 пользователь", 21},
+		{"az", "5 istifadəçi", 5},
+	}
+	for _, c := range cases {
+		if got := tr.T(c.loc, "users.count", "Count", c.n); got != c.want {
+			t.Errorf("%s users.count %d = %q, want %q", c.loc, c.n, got, c.want)
+		}
+	}
+	if got := tr.T("ru", "no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key shows %q", got)
+	}
+	if got := tr.T("xx", "nav.users"); got != "Users" {
+		t.Errorf("unknown locale falls back to %q", got)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	for in, want := range map[string]string{
+		"az-AZ,az;q=0.9,en;q=0.8": "az", "ru": "ru", "fr-FR,fr;q=0.9": "en", "": "en", "de, ru;q=0.5": "ru",
+	} {
+		if got := Match(in); got != want {
+			t.Errorf("Match(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Every key that templates and Go code use exists in the English catalog,
+// and the other catalogs have no key English lacks (a typo there would
+// never show).
+func TestCatalogsCoverUsedKeys(t *testing.T) {
+	en, err := Keys("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := repoRoot(t)
+	used := map[string]string{}
+	tmplKey := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	goKey := regexp.MustCompile(`(?:Add\("[a-z_]+", |Page\(c, |Flash\(c, view\.Flash[A-Za-z]+, |form\.Add\("[a-z_]+", |T\(c, )"([a-z0-9_.]+)"`)
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == ".data" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		var re *regexp.Regexp
+		switch {
+		case strings.HasSuffix(p, ".html"):
+			re = tmplKey
+		case strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go"):
+			re = goKey
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(used) < 40 {
+		t.Fatalf("found only %d used keys; the scan is broken", len(used))
+	}
+	for k, where := range used {
+		if strings.HasSuffix(k, ".") {
+			continue // a prefix completed at run time, e.g. "role."
+		}
+		if !slices.Contains(en, k) {
+			t.Errorf("key %q used in %s is missing from en.json", k, where)
+		}
+	}
+	for _, loc := range []string{"az", "ru"} {
+		keys, err := Keys(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			if !slices.Contains(en, k) {
+				t.Errorf("%s.json has key %q that en.json lacks", loc, k)
+			}
+		}
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/internal/auth"
+)
+
+// Access is who may use a route.
+type Access int
+
+const (
+	// Bare routes skip sessions and CSRF entirely: static files and probes
+	// must not touch the session table.
+	Bare Access = iota
+	// Public routes are open to anyone, signed in or not.
+	Public
+	// Staff routes need a signed-in staff member or organizer.
+	Staff
+	// Organizer routes need a signed-in organizer.
+	Organizer
+)
+
+func (a Access) String() string {
+	return [...]string{"bare", "public", "staff", "organizer"}[a]
+}
+
+// Route is one line of the route table.
+type Route struct {
+	Method  string
+	Path    string
+	Access  Access
+	Handler echo.HandlerFunc
+}
+
+// Routes is the one route table: every URL Vigil answers, with the role it
+// needs. Find a page's code by its path here. The security tests walk this
+// table, so a route added anywhere else would go untested — add it here.
+func (s *Server) Routes() []Route {
+	h := s.h
+	return []Route{
+		// Probes and assets.
+		{http.MethodGet, "/healthz", Bare, s.healthz},
+		{http.MethodGet, "/readyz", Bare, s.readyz},
+		{http.MethodGet, "/static/*", Bare, s.assets.Handler},
+
+		// Sign-in and language.
+		{http.MethodGet, "/login", Public, h.Auth.LoginForm},
+		{http.MethodPost, "/login", Public, h.Auth.Login},
+		{http.MethodPost, "/logout", Public, h.Auth.Logout},
+		{http.MethodPost, "/language", Public, s.setLanguage},
+
+		// Dashboard: the current edition at a glance.
+		{http.MethodGet, "/", Staff, h.Ceremony.Dashboard},
+
+		// Users (organizers manage accounts).
+		{http.MethodGet, "/users", Organizer, h.Auth.List},
+		{http.MethodGet, "/users/new", Organizer, h.Auth.New},
+		{http.MethodPost, "/users", Organizer, h.Auth.Create},
+		{http.MethodGet, "/users/:id", Organizer, h.Auth.Edit},
+		{http.MethodPost, "/users/:id", Organizer, h.Auth.Update},
+		{http.MethodPost, "/users/:id/password", Organizer, h.Auth.ResetPassword},
+
+		// Audit log, whole or per record (?type=user&id=5).
+		{http.MethodGet, "/audit", Organizer, h.Audit.List},
+
+		// Metrics, when not served on their own address.
+		{http.MethodGet, "/metrics", Organizer, s.metricsHandler()},
+	}
+}
+
+func roleFor(a Access) auth.Role {
+	if a == Organizer {
+		return auth.RoleOrganizer
+	}
+	return auth.RoleStaff
+}

@@ -1,0 +1,360 @@
+// Package server builds the Echo instance: middleware (recover, request id,
+// logging, metrics, security headers, sessions, CSRF, user), error pages,
+// probes, and the one route table in routes.go.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"vigil/internal/audit"
+	"vigil/internal/auth"
+	"vigil/internal/ceremony"
+	"vigil/internal/config"
+	"vigil/internal/database"
+	"vigil/internal/i18n"
+	"vigil/internal/view"
+)
+
+// Handlers are the domain handlers the route table points at.
+type Handlers struct {
+	Auth     *auth.Handler
+	Audit    *audit.Handler
+	Ceremony *ceremony.Handler
+}
+
+// Pinger reports whether the database answers, for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps is everything the server needs.
+type Deps struct {
+	Config   config.Config
+	DB       Pinger
+	Sessions *scs.SessionManager
+	Users    *auth.Store
+	View     *view.Renderer
+	Assets   *view.Assets
+	Handlers Handlers
+	Logger   *slog.Logger
+}
+
+// Server is the HTTP side of Vigil.
+type Server struct {
+	Echo     *echo.Echo
+	cfg      config.Config
+	db       Pinger
+	sessions *scs.SessionManager
+	users    *auth.Store
+	view     *view.Renderer
+	assets   *view.Assets
+	h        Handlers
+	log      *slog.Logger
+	metrics  *metrics
+}
+
+// New builds the server and registers every route.
+func New(d Deps) *Server {
+	s := &Server{
+		cfg: d.Config, db: d.DB, sessions: d.Sessions, users: d.Users, view: d.View,
+		assets: d.Assets, h: d.Handlers, log: d.Logger, metrics: newMetrics(),
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	if d.Config.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		// Never believe X-Forwarded-For from the open internet: the
+		// sign-in limits count by address.
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.HTTPErrorHandler = s.errorHandler
+	s.Echo = e
+
+	e.Use(s.requestID, s.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "request_id", view.RequestID(c), "err", err, "stack", string(stack))
+			return err
+		},
+	}), s.securityHeaders, middleware.BodyLimit("2M"))
+
+	sessionChain := []echo.MiddlewareFunc{
+		echo.WrapMiddleware(s.sessions.LoadAndSave),
+		s.locale,
+		auth.LoadUser(s.users, s.sessions),
+		csrf(d.Config.Secure()),
+	}
+	for _, r := range s.Routes() {
+		var chain []echo.MiddlewareFunc
+		if r.Access != Bare {
+			chain = append(chain, sessionChain...)
+		}
+		if r.Access == Staff || r.Access == Organizer {
+			chain = append(chain, auth.RequireRole(roleFor(r.Access)))
+		}
+		e.Add(r.Method, r.Path, r.Handler, chain...)
+	}
+	// Unknown paths still get the session and user, so the 404 page shows
+	// the navigation of a signed-in user.
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, sessionChain...)
+	return s
+}
+
+// ServeHTTP lets the server be used as an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
+
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if id == "" || len(id) > 64 || strings.ContainsAny(id, " \r\n\t") {
+			b := make([]byte, 8)
+			if _, err := rand.Read(b); err != nil {
+				return err
+			}
+			id = hex.EncodeToString(b)
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		view.SetRequestID(c, id)
+		return next(c)
+	}
+}
+
+// logPath is the path as logged: invitation links carry their token in the
+// path, and tokens never reach the logs.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/rsvp/") {
+		return "/rsvp/[redacted]"
+	}
+	return p
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			// Let the error handler write the response now so the status
+			// logged and counted is the one sent.
+			c.Error(err)
+		}
+		status := c.Response().Status
+		dur := time.Since(start)
+		route := c.Path()
+		if route == "" || route == "/*" && status == http.StatusNotFound {
+			route = "not_found"
+		}
+		s.metrics.observe(c.Request().Method, route, status, dur)
+		if route == "/healthz" || route == "/readyz" || route == "/static/*" {
+			return nil
+		}
+		lvl := slog.LevelInfo
+		if status >= 500 {
+			lvl = slog.LevelError
+		}
+		s.log.Log(c.Request().Context(), lvl, "request",
+			"request_id", view.RequestID(c),
+			"method", c.Request().Method,
+			"path", logPath(c.Request().URL.Path),
+			"route", route,
+			"status", status,
+			"duration_ms", float64(dur.Microseconds())/1000,
+			"bytes", c.Response().Size,
+			"ip", c.RealIP(),
+		)
+		return nil
+	}
+}
+
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+		if s.cfg.Secure() {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+const langCookie = "vigil_lang"
+
+// locale picks the page language for visitors who are not signed in: their
+// choice (cookie), else the browser's. A signed-in user's own setting
+// replaces it in auth.LoadUser.
+func (s *Server) locale(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		loc := ""
+		if ck, err := c.Cookie(langCookie); err == nil && i18n.Supported(ck.Value) {
+			loc = ck.Value
+		} else {
+			loc = i18n.Match(c.Request().Header.Get("Accept-Language"))
+		}
+		view.SetLocale(c, loc)
+		return next(c)
+	}
+}
+
+// setLanguage handles POST /language: remembers the visitor's language.
+func (s *Server) setLanguage(c echo.Context) error {
+	loc := c.FormValue("locale")
+	if !i18n.Supported(loc) {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	c.SetCookie(&http.Cookie{
+		Name: langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode,
+	})
+	back := c.FormValue("back")
+	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, `/\`) {
+		back = "/"
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.String(http.StatusOK, "ok\n")
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.db.Ping(c.Request().Context()); err != nil {
+		s.log.Warn("readyz: database unreachable", "err", err)
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
+
+// errorHandler renders every error as a page in the user's language; the
+// details of a 500 go to the log with the request id, never to the page.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	key := "error.500.message"
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		key = "error.generic.message"
+		switch status {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			status, key = http.StatusNotFound, "error.404.message"
+		case http.StatusForbidden:
+			key = "error.403.message"
+			if he.Message == "csrf" {
+				key = "error.csrf.message"
+			}
+		case http.StatusRequestEntityTooLarge:
+			key = "error.413.message"
+		case http.StatusBadRequest:
+			key = "error.400.message"
+		default:
+			if status >= 500 {
+				key = "error.500.message"
+			}
+		}
+	case database.IsUnavailable(err):
+		status, key = http.StatusServiceUnavailable, "error.503.message"
+		s.log.Error("database unavailable", "request_id", view.RequestID(c), "err", err)
+	default:
+		s.log.Error("request failed", "request_id", view.RequestID(c), "path", logPath(c.Request().URL.Path), "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	if c.Request().Method == http.MethodHead {
+		if err := c.NoContent(status); err != nil {
+			s.log.Error("write error response", "err", err)
+		}
+		return
+	}
+	if err := s.view.ErrorPage(c, status, key); err != nil {
+		s.log.Error("render error page", "err", err)
+	}
+}
+
+// SessionErrorFunc answers when the session store fails (the database is
+// down): a plain 503 page rather than scs's bare 500.
+func SessionErrorFunc(log *slog.Logger) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		status := http.StatusInternalServerError
+		if database.IsUnavailable(err) {
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "5")
+		}
+		log.Error("session store", "err", err, "status", status)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		if _, err := w.Write([]byte(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Vigil is unavailable</title>` +
+			`<main><h1>Vigil is briefly unavailable</h1><p>The database cannot be reached. Please try again in a few seconds.</p></main></html>`)); err != nil {
+			log.Debug("write session error page", "err", err)
+		}
+	}
+}
+
+// metrics ---------------------------------------------------------------------
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigil_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vigil_http_request_duration_seconds", Help: "HTTP request duration by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	m.reg.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// MetricsHandler serves the Prometheus metrics, for a separate listener.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}
+
+func (s *Server) metricsHandler() echo.HandlerFunc {
+	if s.cfg.MetricsAddr != "" {
+		// Served on their own address; not here.
+		return func(c echo.Context) error { return echo.ErrNotFound }
+	}
+	return func(c echo.Context) error {
+		s.MetricsHandler().ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
