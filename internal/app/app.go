@@ -94,6 +94,8 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			Auth:     auth.NewHandler(authSvc, sessions, renderer),
 			Audit:    audit.NewHandler(audit.NewStore(db.Gorm), renderer),
 			Ceremony: ceremony.NewHandler(ceremony.NewStore(db.Gorm), renderer),
+			// BEGIN venue wiring
+			// END venue wiring
 		},
 	})
 	return &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stores: store}, nil

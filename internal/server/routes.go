@@ -63,6 +63,16 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/users/:id", Organizer, h.Auth.Update},
 		{http.MethodPost, "/users/:id/password", Organizer, h.Auth.ResetPassword},
 
+		// Planning: commemoration, editions, ceremonies, run-of-show
+		// (ceremony package).
+		// BEGIN ceremony routes
+		// END ceremony routes
+
+		// Venues, zones, gates and logistics: resources, transport,
+		// tasks (venue package).
+		// BEGIN venue routes
+		// END venue routes
+
 		// Audit log, whole or per record (?type=user&id=5).
 		{http.MethodGet, "/audit", Organizer, h.Audit.List},
 

@@ -35,6 +35,8 @@ type Handlers struct {
 	Auth     *auth.Handler
 	Audit    *audit.Handler
 	Ceremony *ceremony.Handler
+	// BEGIN venue handler
+	// END venue handler
 }
 
 // Pinger reports whether the database answers, for /readyz.

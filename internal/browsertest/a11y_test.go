@@ -1,0 +1,163 @@
+package browsertest
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"vigil/internal/auth"
+	"vigil/internal/ceremony"
+	"vigil/internal/demo"
+	"vigil/internal/testserver"
+)
+
+// axe-core 4.14.1 (MPL-2.0), from `npm pack axe-core@4.14.1`; sha256
+// base64 KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw=, as in its
+// sri-history.json. See testdata/README.md.
+//
+//go:embed testdata/axe.min.js
+var axeSource string
+
+type axeNode struct {
+	Target  string `json:"target"`
+	HTML    string `json:"html"`
+	Summary string `json:"summary"`
+}
+
+type axeViolation struct {
+	ID      string    `json:"id"`
+	Impact  string    `json:"impact"`
+	Help    string    `json:"help"`
+	HelpURL string    `json:"helpUrl"`
+	Nodes   []axeNode `json:"nodes"`
+}
+
+const axeRun = `(async () => {
+	const r = await axe.run(document, {resultTypes: ["violations"]});
+	return r.violations.map(v => ({
+		id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+		nodes: v.nodes.map(n => ({target: String(n.target), html: n.html, summary: n.failureSummary || ""})),
+	}));
+})()`
+
+// checkA11y runs axe-core on the current page and fails the test on
+// "critical" or "serious" violations; lesser ones are logged.
+func checkA11y(t *testing.T, tab *Tab, page string) {
+	t.Helper()
+	tab.Do(chromedp.Evaluate[chromedp.Void](axeSource))
+	vs := Run(tab, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	for _, v := range vs {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: axe %s [%s] %s (%s)", page, v.ID, v.Impact, v.Help, v.HelpURL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n\t%s\n\t\t%s\n\t\t%s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n\t\t"))
+		}
+		if v.Impact == "critical" || v.Impact == "serious" {
+			t.Error(b.String())
+		} else {
+			t.Log(b.String())
+		}
+	}
+}
+
+// seedDemo adds the demo commemoration and accounts, so pages show data.
+func seedDemo(t *testing.T, srv *testserver.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm)); err != nil {
+		t.Fatalf("demo seed: %v", err)
+	}
+}
+
+func TestAccessibility(t *testing.T) {
+	srv, tab := setup(t)
+	seedDemo(t, srv)
+	org := createUser(t, srv, auth.RoleOrganizer, "Leyla Hasanova", "en")
+
+	tab.Open("/login")
+	checkA11y(t, tab, "login")
+
+	tab.Type("#f-email", org.Email)
+	tab.Type("#f-password", "not-the-right-password")
+	tab.ClickAndWait(loginSubmit)
+	checkA11y(t, tab, "login with errors")
+
+	if status := tab.SignIn(org.Email, org.Password); status != http.StatusOK {
+		t.Fatalf("sign-in: status %d", status)
+	}
+	checkA11y(t, tab, "dashboard")
+
+	tab.Open("/users")
+	checkA11y(t, tab, "users")
+
+	tab.Open("/users/new")
+	tab.ClickAndWait(`form[action="/users"] button[type=submit]`)
+	checkA11y(t, tab, "user form with errors")
+}
+
+// TestScreenshotsForReview saves screenshots of the main pages at desktop
+// and phone widths into test-artifacts/screens/ for people to look at. It
+// runs only when VIGIL_SCREENSHOTS is set.
+func TestScreenshotsForReview(t *testing.T) {
+	if os.Getenv("VIGIL_SCREENSHOTS") == "" {
+		t.Skip("set VIGIL_SCREENSHOTS=1 to save screenshots into test-artifacts/screens/")
+	}
+	srv, tab := setup(t)
+	seedDemo(t, srv)
+	org := createUser(t, srv, auth.RoleOrganizer, "Leyla Hasanova", "en")
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "test-artifacts", "screens")
+
+	for _, vp := range []struct {
+		name   string
+		w, h   int64
+		mobile bool
+	}{
+		{"desktop", DesktopWidth, DesktopHeight, false},
+		{"phone", PhoneWidth, PhoneHeight, true},
+	} {
+		shot := func(name string) {
+			t.Helper()
+			// Let focus rings and fonts settle.
+			tab.Do(chromedp.Sleep(100 * time.Millisecond))
+			tab.Screenshot(filepath.Join(dir, name+"-"+vp.name+".png"))
+		}
+		tab.SetViewport(vp.w, vp.h, vp.mobile)
+		// Signed out.
+		tab.Open("/login")
+		shot("login")
+		tab.Type("#f-email", org.Email)
+		tab.Type("#f-password", "not-the-right-password")
+		tab.ClickAndWait(loginSubmit)
+		shot("login-error")
+
+		if status := tab.SignIn(org.Email, org.Password); status != http.StatusOK {
+			t.Fatalf("sign-in: status %d", status)
+		}
+		shot("dashboard")
+		tab.Open("/users")
+		shot("users")
+		tab.Open("/users/new")
+		tab.ClickAndWait(`form[action="/users"] button[type=submit]`)
+		shot("user-form-errors")
+		tab.Open("/audit")
+		shot("audit")
+		tab.Open("/no-such-page")
+		shot("404")
+		tab.ClickAndWait(logoutButton)
+		shot("signed-out")
+	}
+	t.Logf("screenshots in %s", dir)
+}
