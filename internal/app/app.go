@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -28,12 +29,14 @@ import (
 
 // App is a wired Vigil server.
 type App struct {
-	Config config.Config
-	DB     *database.DB
-	Server *server.Server
-	Users  *auth.Store
-	log    *slog.Logger
-	stores *pgxstore.PostgresStore
+	Config    config.Config
+	DB        *database.DB
+	Server    *server.Server
+	Users     *auth.Store
+	log       *slog.Logger
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // New wires the application over an open database. It does not check
@@ -56,7 +59,9 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
 
-	store := pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+	// scs/pgxstore's own clean-up goroutine races with StopCleanup (found
+	// by -race); expired sessions are deleted by a.cleanup instead.
+	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
 	sessions := scs.New()
 	sessions.Store = store
 	sessions.Lifetime = 12 * time.Hour
@@ -98,11 +103,39 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// END venue wiring
 		},
 	})
-	return &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stores: store}, nil
+	a := &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	go a.cleanup(10 * time.Minute)
+	return a, nil
 }
 
-// Close stops background work of the app (session clean-up).
-func (a *App) Close() { a.stores.StopCleanup() }
+// cleanup deletes expired sessions and sign-in failures past their window,
+// every interval, until Close.
+func (a *App) cleanup(interval time.Duration) {
+	defer close(a.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if _, err := a.DB.Pool.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()"); err != nil {
+				a.log.Warn("clean up expired sessions", "err", err)
+			}
+			if err := a.Users.PruneFailures(ctx, time.Now().Add(-auth.FailureWindow)); err != nil {
+				a.log.Warn("clean up sign-in failures", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops the app's background work.
+func (a *App) Close() {
+	a.closeOnce.Do(func() { close(a.stop) })
+	<-a.done
+}
 
 // Run serves on the configured address until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once, requests in flight get up

@@ -13,13 +13,14 @@ import (
 const tmplDashboard = "ceremony/dashboard"
 
 // Views lists the templates this package needs, checked at start-up.
-var Views = []string{tmplDashboard}
+var Views = []string{tmplDashboard, tmplCommemoration, tmplEditions, tmplEdition, tmplDay, tmplCeremony, tmplProgramme, tmplProgrammePrnt}
 
 // Handler serves the dashboard and, later, the planning pages.
 type Handler struct {
-	store *Store
-	view  *view.Renderer
-	now   func() time.Time
+	store    *Store
+	view     *view.Renderer
+	now      func() time.Time
+	planning Planning
 }
 
 // NewHandler returns the handler.

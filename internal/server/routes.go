@@ -66,6 +66,26 @@ func (s *Server) Routes() []Route {
 		// Planning: commemoration, editions, ceremonies, run-of-show
 		// (ceremony package).
 		// BEGIN ceremony routes
+		{http.MethodGet, "/commemoration", Organizer, h.Ceremony.EditCommemoration},
+		{http.MethodPost, "/commemoration", Organizer, h.Ceremony.UpdateCommemoration},
+		{http.MethodGet, "/editions", Staff, h.Ceremony.Editions},
+		{http.MethodPost, "/editions", Organizer, h.Ceremony.CreateEdition},
+		{http.MethodGet, "/editions/:year", Staff, h.Ceremony.Edition},
+		{http.MethodPost, "/editions/:year", Organizer, h.Ceremony.UpdateEdition},
+		{http.MethodPost, "/editions/:year/next", Organizer, h.Ceremony.StartNext},
+		{http.MethodGet, "/editions/:year/day", Staff, h.Ceremony.Day},
+		{http.MethodGet, "/editions/:year/ceremonies/new", Organizer, h.Ceremony.NewCeremony},
+		{http.MethodPost, "/editions/:year/ceremonies", Organizer, h.Ceremony.CreateCeremony},
+		{http.MethodGet, "/editions/:year/ceremonies/:id", Staff, h.Ceremony.Ceremony},
+		{http.MethodPost, "/editions/:year/ceremonies/:id", Organizer, h.Ceremony.UpdateCeremony},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/status", Organizer, h.Ceremony.SetStatus},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/delete", Organizer, h.Ceremony.DeleteCeremony},
+		{http.MethodGet, "/editions/:year/ceremonies/:id/programme", Staff, h.Ceremony.Programme},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/programme", Organizer, h.Ceremony.CreateItem},
+		{http.MethodGet, "/editions/:year/ceremonies/:id/programme/print", Staff, h.Ceremony.PrintProgramme},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/programme/:item", Organizer, h.Ceremony.UpdateItem},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/programme/:item/delete", Organizer, h.Ceremony.DeleteItem},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/programme/:item/move", Organizer, h.Ceremony.MoveItem},
 		// END ceremony routes
 
 		// Venues, zones, gates and logistics: resources, transport,

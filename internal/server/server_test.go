@@ -93,10 +93,55 @@ func addUser(t *testing.T, srv *testserver.Server, email string, role auth.Role)
 	return u
 }
 
-// concrete replaces route parameters with values that exist.
-func concrete(path string, userID int64) string {
-	path = strings.ReplaceAll(path, ":id", strconv.FormatInt(userID, 10))
-	return strings.ReplaceAll(path, "*", "css/vigil.css")
+// fixture holds one record of every kind the routes address, so each route
+// can be called with parameters that exist.
+type fixture struct{ user, venue, zone, gate, ceremony, item, resource, transport, task int64 }
+
+func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
+	t.Helper()
+	f := fixture{user: user}
+	db := srv.DB.Gorm
+	one := func(dst *int64, sql string, args ...any) {
+		t.Helper()
+		if err := db.Raw(sql, args...).Scan(dst).Error; err != nil {
+			t.Fatalf("fixture %q: %v", sql, err)
+		}
+	}
+	var cm, ed int64
+	one(&cm, "INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku') RETURNING id")
+	one(&ed, "INSERT INTO editions (commemoration_id, year) VALUES (?, 2026) RETURNING id", cm)
+	one(&f.venue, "INSERT INTO venues (name) VALUES ('Memorial') RETURNING id")
+	one(&f.zone, "INSERT INTO zones (venue_id, name, capacity) VALUES (?, 'Guests', 100) RETURNING id", f.venue)
+	one(&f.gate, "INSERT INTO gates (venue_id, name) VALUES (?, 'Gate 1') RETURNING id", f.venue)
+	one(&f.ceremony, "INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at) VALUES (?, 'Wreath-laying', ?, '2026-02-26 07:00Z', '2026-02-26 08:30Z') RETURNING id", ed, f.venue)
+	one(&f.item, "INSERT INTO programme_items (ceremony_id, starts_at, duration_minutes, title) VALUES (?, '2026-02-26 07:00Z', 20, 'Arrival') RETURNING id", f.ceremony)
+	one(&f.resource, "INSERT INTO resources (ceremony_id, item) VALUES (?, 'Wreath stands') RETURNING id", f.ceremony)
+	one(&f.transport, "INSERT INTO transports (ceremony_id, vehicle) VALUES (?, 'Minibus') RETURNING id", f.ceremony)
+	one(&f.task, "INSERT INTO tasks (edition_id, ceremony_id, title, assignee_id) VALUES (?, ?, 'Order wreaths', ?) RETURNING id", ed, f.ceremony, user)
+	return f
+}
+
+// concrete replaces route parameters with ids that exist.
+func (f fixture) concrete(path string) string {
+	id := f.user
+	switch {
+	case strings.HasPrefix(path, "/venues/"):
+		id = f.venue
+	case strings.HasPrefix(path, "/editions/:year/ceremonies/:id"):
+		id = f.ceremony
+	}
+	r := strings.NewReplacer(
+		":year", "2026",
+		":id", strconv.FormatInt(id, 10),
+		":item", strconv.FormatInt(f.item, 10),
+		":zone", strconv.FormatInt(f.zone, 10),
+		":gate", strconv.FormatInt(f.gate, 10),
+		":rid", strconv.FormatInt(f.resource, 10),
+		":tid", strconv.FormatInt(f.transport, 10),
+		":task", strconv.FormatInt(f.task, 10),
+		"*", "css/vigil.css",
+	)
+	return r.Replace(path)
 }
 
 // TestRouteTableAccess walks every route in the table as an anonymous
@@ -114,12 +159,13 @@ func TestRouteTableAccess(t *testing.T) {
 	org := newClient(t, srv.URL)
 	org.login("organizer@example.org")
 
+	fx := seedFixture(t, srv, staffUser.ID)
 	routes := srv.App.Server.Routes()
 	if len(routes) < 10 {
 		t.Fatalf("route table has only %d routes", len(routes))
 	}
 	for _, r := range routes {
-		path := concrete(r.Path, staffUser.ID)
+		path := fx.concrete(r.Path)
 		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
 			if r.Method == http.MethodGet {
 				resp, _ := anon.do(r.Method, path, nil)

@@ -307,6 +307,21 @@ func (p *Page) Day(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), p.T(fmt.Sprintf("month.%d.genitive", int(t.Month()))), t.Year())
 }
 
+// Clock formats the wall-clock time of t in the page's zone: "11:00".
+func (p *Page) Clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.zone()).Format("15:04")
+}
+
+// LongDay formats the day of t with its weekday, in the page's zone and
+// language: "Thursday, 26 February 2026".
+func (p *Page) LongDay(t time.Time) string {
+	t = t.In(p.zone())
+	return p.T("weekday."+t.Weekday().String()) + ", " + p.Day(t)
+}
+
 func (p *Page) zone() *time.Location {
 	if p.Zone != nil {
 		return p.Zone

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Finds (or installs) Chromium for the browser tests and prints its path on stdout.
+#
+#   - VIGIL_CHROMIUM set to an executable, or chromium / chromium-browser /
+#     google-chrome / google-chrome-stable on PATH and working: print it, exit 0.
+#   - Missing, running as root with apt-get: install Debian's `chromium` package.
+#   - Missing otherwise: warn loudly that browser tests will be skipped, print nothing,
+#     exit 0; but exit 1 when CI is set (non-empty), so CI never skips them silently.
+#
+# Messages go to stderr; stdout carries only the path.
+set -euo pipefail
+
+say() { printf 'chromium: %s\n' "$*" >&2; }
+
+# works BIN: BIN starts and reports a version. Ubuntu's chromium-browser without snapd is
+# a stub that only prints how to install the snap.
+works() {
+	timeout 30 "$1" --version >/dev/null 2>&1
+}
+
+find_browser() {
+	local c p
+	if [ -n "${VIGIL_CHROMIUM:-}" ]; then
+		if [ -x "$VIGIL_CHROMIUM" ] && works "$VIGIL_CHROMIUM"; then
+			printf '%s\n' "$VIGIL_CHROMIUM"
+			return 0
+		fi
+		say "VIGIL_CHROMIUM=$VIGIL_CHROMIUM does not run; looking for another browser"
+	fi
+	for c in chromium chromium-browser google-chrome google-chrome-stable; do
+		p="$(command -v "$c" 2>/dev/null)" || continue
+		if works "$p"; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+		say "$p is on PATH but does not start; ignoring it"
+	done
+	return 1
+}
+
+if find_browser; then
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	say "Chromium not found; installing the 'chromium' package with apt-get (about 500 MB)"
+	if apt-get update >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2 &&
+		find_browser; then
+		exit 0
+	fi
+	say "installing chromium with apt-get failed (on Ubuntu the package is a snap: install"
+	say "Google Chrome's .deb, or chromium from snap, and/or set VIGIL_CHROMIUM)"
+fi
+
+cat >&2 <<'EOF'
+
+  ********************************************************************************
+  *  Chromium not found: the BROWSER TESTS WILL BE SKIPPED.                      *
+  *  Install it and run the tests again:                                         *
+  *      sudo apt-get install chromium          (Debian)                         *
+  *      sudo snap install chromium             (Ubuntu)                         *
+  *  or point VIGIL_CHROMIUM at a Chromium/Chrome executable.                    *
+  ********************************************************************************
+
+EOF
+if [ -n "${CI:-}" ]; then
+	say "CI is set: a missing browser is an error here"
+	exit 1
+fi
+exit 0
