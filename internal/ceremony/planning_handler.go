@@ -693,7 +693,7 @@ func (h *Handler) CreateCeremony(c echo.Context) error {
 		return h.renderCeremony(c, http.StatusUnprocessableEntity, sc, cr, p)
 	}
 	if err := h.store.CreateCeremony(c.Request().Context(), cr); err != nil {
-		if h.zoneProblem(c, p, err) {
+		if h.zoneProblem(c, p, sc.loc, err) {
 			cr.ID = 0
 			return h.renderCeremony(c, http.StatusConflict, sc, cr, p)
 		}
@@ -705,7 +705,8 @@ func (h *Handler) CreateCeremony(c echo.Context) error {
 
 // zoneProblem puts a zone clash or a foreign zone on the form; it reports
 // whether err was one of those.
-func (h *Handler) zoneProblem(c echo.Context, p *view.Page, err error) bool {
+func (h *Handler) zoneProblem(c echo.Context, p *view.Page, loc *time.Location, err error) bool {
+	p.Zone = loc
 	var clash *ZoneClashError
 	switch {
 	case errors.As(err, &clash):
@@ -759,7 +760,7 @@ func (h *Handler) UpdateCeremony(c echo.Context) error {
 		form.Add("title", "form.error.stale")
 		p.Form.Values = ceremonyValues(cur, sc.loc)
 		return h.renderCeremony(c, http.StatusConflict, sc, cur, p)
-	case h.zoneProblem(c, p, err):
+	case h.zoneProblem(c, p, sc.loc, err):
 		return h.renderCeremony(c, http.StatusConflict, sc, cr, p)
 	case err != nil:
 		return err
@@ -783,7 +784,7 @@ func (h *Handler) SetStatus(c echo.Context) error {
 	case errors.Is(err, ErrStale):
 		p.Form.Add("title", "form.error.stale")
 		return h.renderCeremony(c, http.StatusConflict, sc, cr, p)
-	case h.zoneProblem(c, p, err):
+	case h.zoneProblem(c, p, sc.loc, err):
 		return h.renderCeremony(c, http.StatusConflict, sc, cr, p)
 	case err != nil:
 		return echo.NewHTTPError(http.StatusBadRequest)
