@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"vigil/internal/i18n"
 )
 
 // StepTimeout bounds every browser step, so that a hang fails the test at
@@ -90,11 +92,10 @@ func requireChromium(t testing.TB) string {
 
 // shared is the one browser of the test binary.
 var shared struct {
-	mu     sync.Mutex
-	ctx    context.Context // browser context, nil until started
-	stop   func()
-	err    error // start failure, reported to every test
-	failed bool
+	mu   sync.Mutex
+	ctx  context.Context // browser context, nil until started
+	stop func()
+	err  error // start failure, reported to every test
 }
 
 // browser returns the shared browser's context, starting it on first use.
@@ -103,9 +104,8 @@ func browser(t testing.TB) context.Context {
 	path := requireChromium(t)
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if shared.ctx == nil && !shared.failed {
+	if shared.ctx == nil && shared.err == nil {
 		shared.ctx, shared.stop, shared.err = startBrowser(path)
-		shared.failed = shared.err != nil
 	}
 	if shared.err != nil {
 		t.Fatal(shared.err)
@@ -191,14 +191,16 @@ type Tab struct {
 	ctx  context.Context
 	Base string // the server's URL, without a trailing slash
 
-	mu      sync.Mutex
-	console []chromedp.ConsoleMessage
+	mu       sync.Mutex
+	console  []chromedp.ConsoleMessage
+	reported map[string]bool // untranslated keys already reported
 }
 
 // NewTab opens a tab at the desktop viewport for a server at base. When the
 // test fails, a full-page screenshot of the tab is written to
 // test-artifacts/browser/<TestName>.png at the repository root. Uncaught
-// JavaScript exceptions and Content-Security-Policy violations fail the test.
+// JavaScript exceptions, Content-Security-Policy violations and static
+// assets that fail to load fail the test.
 func NewTab(t testing.TB, base string) *Tab {
 	t.Helper()
 	bctx := browser(t)
@@ -229,6 +231,10 @@ func NewTab(t testing.TB, base string) *Tab {
 				t.Errorf("browsertest: uncaught JavaScript exception at %s:%d: %s", m.URL, m.Line+1, m)
 			case strings.Contains(m.Text, "Content Security Policy"):
 				t.Errorf("browsertest: CSP violation: %s", m)
+			case strings.HasPrefix(m.Text, "Failed to load resource") && strings.Contains(m.URL, "/static/"):
+				t.Errorf("browsertest: a static asset did not load: %s: %s", m.URL, m.Text)
+			case strings.HasPrefix(m.Text, "Failed to load resource"):
+				// A page answered 4xx/5xx: the tests check statuses themselves.
 			case m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning:
 				t.Logf("browser console %s: %s", m.Type, m)
 			}
@@ -258,7 +264,7 @@ func (b *Tab) Do(steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("browser step failed (on %s): %v", b.location(), err)
+		b.t.Fatalf("browser: step failed (on %s): %v", b.location(), err)
 	}
 }
 
@@ -266,11 +272,20 @@ func (b *Tab) Do(steps ...chromedp.Action[chromedp.Void]) {
 // the test on any error.
 func Run[T any](b *Tab, a chromedp.Action[T]) T {
 	b.t.Helper()
+	return step(b, "", a)
+}
+
+// step is Run with a description of the step for the failure message.
+func step[T any](b *Tab, what string, a chromedp.Action[T]) T {
+	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		b.t.Fatalf("browser step failed (on %s): %v", b.location(), err)
+		if what == "" {
+			what = "step"
+		}
+		b.t.Fatalf("browser: %s failed (on %s): %v", what, b.location(), err)
 	}
 	return v
 }
@@ -290,10 +305,11 @@ func (b *Tab) location() string {
 // the final document.
 func (b *Tab) Open(path string) int64 {
 	b.t.Helper()
-	resp := Run(b, chromedp.NavigateResponse(b.Base+path))
+	resp := step(b, "open "+path, chromedp.NavigateResponse(b.Base+path))
 	if resp == nil {
 		b.t.Fatalf("no response for %s", path)
 	}
+	b.CheckTranslated()
 	return resp.Status
 }
 
@@ -310,26 +326,80 @@ func (b *Tab) ClickAndWait(css string) int64 {
 	if resp == nil {
 		b.t.Fatalf("click %s: no response", css)
 	}
+	b.CheckTranslated()
 	return resp.Status
+}
+
+// keyNamespaces are the first parts of the message ids ("nav" of
+// "nav.users"): text that looks like namespace.something is a message id
+// that was shown instead of its translation.
+var keyNamespaces = sync.OnceValues(func() (map[string]bool, error) {
+	keys, err := i18n.Keys(i18n.Default)
+	if err != nil {
+		return nil, err
+	}
+	ns := map[string]bool{}
+	for _, k := range keys {
+		if i := strings.IndexByte(k, '.'); i > 0 {
+			ns[k[:i]] = true
+		}
+	}
+	return ns, nil
+})
+
+var messageID = regexp.MustCompile(`[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+`)
+
+// pageText is the text a person perceives: the title, the visible text and
+// the labels and hints in attributes.
+const pageText = `[document.title, document.body ? document.body.innerText : "",
+	...[...document.querySelectorAll("[aria-label],[title],[placeholder],[alt]")]
+		.flatMap(el => ["aria-label", "title", "placeholder", "alt"].map(a => el.getAttribute(a) || ""))
+].join("\n")`
+
+// CheckTranslated fails the test (without stopping it) for every message id
+// shown raw on the current page, such as "nav.editions" where a translation
+// is missing. [Tab.Open] and [Tab.ClickAndWait] call it on every page.
+func (b *Tab) CheckTranslated() {
+	b.t.Helper()
+	ns, err := keyNamespaces()
+	if err != nil {
+		b.t.Fatalf("browsertest: message ids: %v", err)
+	}
+	text := Eval[string](b, pageText)
+	for _, loc := range messageID.FindAllStringIndex(text, -1) {
+		id := text[loc[0]:loc[1]]
+		// Skip parts of e-mail addresses and host names.
+		if (loc[0] > 0 && strings.ContainsAny(text[loc[0]-1:loc[0]], "@.-/")) || (loc[1] < len(text) && strings.ContainsAny(text[loc[1]:loc[1]+1], "@-/")) {
+			continue
+		}
+		if !ns[id[:strings.IndexByte(id, '.')]] || b.reported[id] {
+			continue
+		}
+		if b.reported == nil {
+			b.reported = map[string]bool{}
+		}
+		b.reported[id] = true
+		b.t.Errorf("untranslated message id %q shown on %s", id, b.location())
+	}
 }
 
 // Type types text into the field css selects, as keystrokes.
 func (b *Tab) Type(css, text string) {
 	b.t.Helper()
-	b.Do(chromedp.SendKeys(chromedp.CSS(css), text))
+	step(b, "type into "+css, chromedp.SendKeys(chromedp.CSS(css), text))
 }
 
 // Text is the visible text of the first element css selects, trimmed. It
 // waits for the element to exist.
 func (b *Tab) Text(css string) string {
 	b.t.Helper()
-	return strings.TrimSpace(Run(b, chromedp.Text(chromedp.CSS(css))))
+	return strings.TrimSpace(step(b, "read the text of "+css, chromedp.Text(chromedp.CSS(css))))
 }
 
 // Value is the current value of the form field css selects.
 func (b *Tab) Value(css string) string {
 	b.t.Helper()
-	return Run(b, chromedp.Value(chromedp.CSS(css)))
+	return step(b, "read the value of "+css, chromedp.Value(chromedp.CSS(css)))
 }
 
 // Eval evaluates a JavaScript expression in the page and decodes its value.
@@ -363,7 +433,7 @@ type Rect struct{ X, Y, Width, Height float64 }
 // Box returns the bounding box of the first element css selects.
 func (b *Tab) Box(css string) Rect {
 	b.t.Helper()
-	b.Do(chromedp.WaitReady(chromedp.CSS(css)))
+	step(b, "find "+css, chromedp.WaitReady(chromedp.CSS(css)))
 	return Eval[Rect](b, `(() => {
 		const r = document.querySelector(`+jsString(css)+`).getBoundingClientRect();
 		return {X: r.x, Y: r.y, Width: r.width, Height: r.height};
