@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -70,6 +71,9 @@ func (h *Handler) List(c echo.Context) error {
 	p.Nav = "audit"
 	d := listData{Pager: view.Paginate(c, total, perPage), Types: types, Type: f.EntityType, ID: f.EntityID, Record: f.EntityID != ""}
 	for _, e := range entries {
+		for i, f := range e.Fields {
+			e.Fields[i].Before, e.Fields[i].After = readable(p, f.Before), readable(p, f.After)
+		}
 		d.Rows = append(d.Rows, row{
 			When: p.Date(e.At), Actor: e.Actor, Action: e.Action, Type: e.EntityType, ID: e.EntityID,
 			Summary: e.Summary, Fields: e.Fields,
@@ -83,4 +87,22 @@ func (h *Handler) List(c echo.Context) error {
 // RecordURL is the link to one record's history.
 func RecordURL(entityType string, id int64) string {
 	return "/audit?type=" + entityType + "&id=" + strconv.FormatInt(id, 10)
+}
+
+// readable shows a recorded value the way a person reads it: booleans as
+// yes/no, dates and times written out, in the page's language.
+func readable(p *view.Page, v string) string {
+	switch v {
+	case "true":
+		return p.T("audit.yes")
+	case "false":
+		return p.T("audit.no")
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Location() == time.UTC {
+			return p.Day(t)
+		}
+		return p.Date(t)
+	}
+	return v
 }
