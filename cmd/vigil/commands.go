@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
@@ -21,6 +22,7 @@ import (
 	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/demo"
+	"vigil/internal/venue"
 )
 
 // flags returns a FlagSet that prints its help to stdout and reports
@@ -208,7 +210,7 @@ func (e *cli) seed(ctx context.Context, args []string) error {
 	}
 	var created []demo.Account
 	if *withDemo {
-		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm)); err != nil {
+		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), time.Now()); err != nil {
 			return err
 		}
 	}

@@ -38,14 +38,26 @@ find_browser() {
 	return 1
 }
 
+# The print tests read the PDFs Chromium makes with poppler's pdftotext.
+ensure_poppler() {
+	command -v pdftotext >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		say "pdftotext not found; installing poppler-utils with apt-get"
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils; } >&2 || say "installing poppler-utils failed"
+	else
+		say "pdftotext not found: printed pages are not read (sudo apt-get install poppler-utils)"
+	fi
+}
+
 if find_browser; then
+	ensure_poppler
 	exit 0
 fi
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	say "Chromium not found; installing the 'chromium' package with apt-get (about 500 MB)"
 	if apt-get update >&2 &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils >&2 &&
 		find_browser; then
 		exit 0
 	fi

@@ -17,6 +17,7 @@ import (
 	"vigil/internal/ceremony"
 	"vigil/internal/demo"
 	"vigil/internal/testserver"
+	"vigil/internal/venue"
 )
 
 // axe-core 4.14.1 (MPL-2.0), from `npm pack axe-core@4.14.1`; sha256
@@ -81,9 +82,23 @@ func seedDemo(t *testing.T, srv *testserver.Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm)); err != nil {
+	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm), venue.NewStore(srv.DB.Gorm), time.Now()); err != nil {
 		t.Fatalf("demo seed: %v", err)
 	}
+}
+
+// demoPaths are the planning pages of the demo edition.
+func demoPaths(t *testing.T, srv *testserver.Server) (edition, ceremony string) {
+	t.Helper()
+	var row struct {
+		Year int
+		ID   int64
+	}
+	if err := srv.DB.Gorm.Raw("SELECT e.year, c.id FROM editions e JOIN ceremonies c ON c.edition_id = e.id ORDER BY c.starts_at LIMIT 1").Scan(&row).Error; err != nil || row.ID == 0 {
+		t.Fatalf("demo edition: %v", err)
+	}
+	edition = fmt.Sprintf("/editions/%d", row.Year)
+	return edition, fmt.Sprintf("%s/ceremonies/%d", edition, row.ID)
 }
 
 func TestAccessibility(t *testing.T) {
@@ -175,6 +190,15 @@ func TestScreenshotsForReview(t *testing.T) {
 		shot("user-form-errors")
 		tab.Open("/audit")
 		shot("audit")
+		ed, cer := demoPaths(t, srv)
+		for name, path := range map[string]string{
+			"editions": "/editions", "edition": ed, "day": ed + "/day", "ceremony": cer, "programme": cer + "/programme",
+			"programme-print": cer + "/programme/print", "logistics": cer + "/logistics", "tasks": ed + "/tasks",
+			"venues": "/venues", "my-tasks": "/my/tasks", "transport-print": ed + "/transport/print",
+		} {
+			tab.Open(path)
+			shot(name)
+		}
 		tab.Open("/no-such-page")
 		shot("404")
 		tab.ClickAndWait(logoutButton)

@@ -13,6 +13,7 @@ import (
 
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/venue"
 )
 
 // Account is a user the seed created, with the password to print once.
@@ -75,7 +76,7 @@ const Name = "Annual Remembrance Ceremony"
 
 // Seed adds the demo data that is missing and returns the demo accounts it
 // created (with their passwords, to print once).
-func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store) ([]Account, error) {
+func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, venues *venue.Store, now time.Time) ([]Account, error) {
 	var created []Account
 	staff, err := ensureUser(ctx, users, "staff@vigil.local", "Aysel Mammadova", auth.RoleStaff, "")
 	if err != nil {
@@ -92,9 +93,9 @@ func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store) ([
 		created = append(created, *org2)
 	}
 
-	_, err = ceremonies.ByName(ctx, Name)
+	c, err := ceremonies.ByName(ctx, Name)
 	if errors.Is(err, ceremony.ErrNotFound) {
-		c := &ceremony.Commemoration{
+		c = &ceremony.Commemoration{
 			Name:           Name,
 			Description:    "Yearly wreath-laying and remembrance ceremony at the memorial in the Khatai district of Baku.",
 			CommemoratedOn: time.Date(1992, time.February, 26, 0, 0, 0, 0, time.UTC),
@@ -108,6 +109,9 @@ func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store) ([
 		}
 	} else if err != nil {
 		return nil, err
+	}
+	if err := seedPlanning(ctx, users, ceremonies, venues, c, now); err != nil {
+		return nil, fmt.Errorf("demo: planning: %w", err)
 	}
 	return created, nil
 }
