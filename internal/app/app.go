@@ -23,6 +23,7 @@ import (
 	"vigil/internal/database"
 	"vigil/internal/i18n"
 	"vigil/internal/server"
+	"vigil/internal/venue"
 	"vigil/internal/view"
 	"vigil/web"
 )
@@ -78,7 +79,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	var views []string
-	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, {"errors/error"}} {
+	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, {"errors/error"}} {
 		views = append(views, v...)
 	}
 	if err := renderer.Require(views...); err != nil {
@@ -86,6 +87,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	}
 
 	users := auth.NewStore(db.Gorm)
+	venueStore := venue.NewStore(db.Gorm)
 	authSvc := auth.NewService(users, cfg.Secret)
 	srv := server.New(server.Deps{
 		Config:   cfg,
@@ -96,10 +98,13 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		Assets:   assets,
 		Logger:   log,
 		Handlers: server.Handlers{
-			Auth:     auth.NewHandler(authSvc, sessions, renderer),
-			Audit:    audit.NewHandler(audit.NewStore(db.Gorm), renderer),
-			Ceremony: ceremony.NewHandler(ceremony.NewStore(db.Gorm), renderer),
+			Auth:  auth.NewHandler(authSvc, sessions, renderer),
+			Audit: audit.NewHandler(audit.NewStore(db.Gorm), renderer),
+			Ceremony: ceremony.NewHandler(ceremony.NewStore(db.Gorm), renderer).WithPlanning(ceremony.Planning{
+				Venues: ceremonyVenues{venueStore}, Logistics: venueStore,
+			}),
 			// BEGIN venue wiring
+			Venue: venue.NewHandler(venueStore, planningAdapter{db: db.Gorm}, peopleAdapter{users: users}, renderer),
 			// END venue wiring
 		},
 	})

@@ -73,7 +73,7 @@ func seedPlanning(ctx context.Context, users *auth.Store, cs *ceremony.Store, vs
 		Name: "Memorial, Khatai district", Address: "Khatai district, Baku", Latitude: f(40.3925), Longitude: f(49.9536),
 		Capacity: n(520), AccessibilityNotes: "Step-free route from the main gate to every stand; wheelchair places in the guests' area.",
 		ParkingNotes: "Official cars drop off at the main gate and park in the reserved area on the east side.",
-		ContactName: "Site manager", ContactPhone: "+994 12 000 00 01",
+		ContactName:  "Site manager", ContactPhone: "+994 12 000 00 01",
 	}, []zoneSpec{
 		{"Official stand", "official", "#7a1f2b", 40},
 		{"Diplomatic corps", "diplomatic", "#1f3a5f", 150},

@@ -91,6 +91,34 @@ func (s *Server) Routes() []Route {
 		// Venues, zones, gates and logistics: resources, transport,
 		// tasks (venue package).
 		// BEGIN venue routes
+		{http.MethodGet, "/venues", Staff, h.Venue.List},
+		{http.MethodGet, "/venues/new", Organizer, h.Venue.New},
+		{http.MethodPost, "/venues", Organizer, h.Venue.Create},
+		{http.MethodGet, "/venues/:id", Staff, h.Venue.Show},
+		{http.MethodPost, "/venues/:id", Organizer, h.Venue.Update},
+		{http.MethodPost, "/venues/:id/delete", Organizer, h.Venue.Delete},
+		{http.MethodPost, "/venues/:id/zones", Organizer, h.Venue.CreateZone},
+		{http.MethodPost, "/venues/:id/zones/:zone", Organizer, h.Venue.UpdateZone},
+		{http.MethodPost, "/venues/:id/zones/:zone/delete", Organizer, h.Venue.DeleteZone},
+		{http.MethodPost, "/venues/:id/gates", Organizer, h.Venue.CreateGate},
+		{http.MethodPost, "/venues/:id/gates/:gate", Organizer, h.Venue.UpdateGate},
+		{http.MethodPost, "/venues/:id/gates/:gate/delete", Organizer, h.Venue.DeleteGate},
+		{http.MethodGet, "/editions/:year/ceremonies/:id/logistics", Staff, h.Venue.Logistics},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/resources", Organizer, h.Venue.CreateResource},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/resources/:rid", Organizer, h.Venue.UpdateResource},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/resources/:rid/delete", Organizer, h.Venue.DeleteResource},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/transport", Organizer, h.Venue.CreateTransport},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/transport/:tid", Organizer, h.Venue.UpdateTransport},
+		{http.MethodPost, "/editions/:year/ceremonies/:id/transport/:tid/delete", Organizer, h.Venue.DeleteTransport},
+		{http.MethodGet, "/editions/:year/tasks", Staff, h.Venue.Tasks},
+		{http.MethodPost, "/editions/:year/tasks", Organizer, h.Venue.CreateTask},
+		{http.MethodGet, "/editions/:year/tasks/print", Staff, h.Venue.PrintTasks},
+		{http.MethodPost, "/editions/:year/tasks/:task", Organizer, h.Venue.UpdateTask},
+		{http.MethodPost, "/editions/:year/tasks/:task/delete", Organizer, h.Venue.DeleteTask},
+		// Staff may mark their own tasks done; the handler checks whose it is.
+		{http.MethodPost, "/editions/:year/tasks/:task/status", Staff, h.Venue.SetTaskStatus},
+		{http.MethodGet, "/editions/:year/transport/print", Staff, h.Venue.PrintTransport},
+		{http.MethodGet, "/my/tasks", Staff, h.Venue.MyTasks},
 		// END venue routes
 
 		// Audit log, whole or per record (?type=user&id=5).

@@ -27,6 +27,7 @@ import (
 	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/i18n"
+	"vigil/internal/venue"
 	"vigil/internal/view"
 )
 
@@ -36,6 +37,7 @@ type Handlers struct {
 	Audit    *audit.Handler
 	Ceremony *ceremony.Handler
 	// BEGIN venue handler
+	Venue *venue.Handler
 	// END venue handler
 }
 
