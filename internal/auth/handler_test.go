@@ -2,11 +2,8 @@ package auth_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,74 +12,16 @@ import (
 	"vigil/internal/testserver"
 )
 
-const pw = "correct horse battery staple"
-
-type client struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-	tok  string
-}
-
-func newClient(t *testing.T, srv *testserver.Server) *client {
-	jar, _ := cookiejar.New(nil)
-	c := &client{t: t, base: srv.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	_, body := c.get("/login")
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(body)
-	if m == nil {
-		t.Fatal("no CSRF token")
-	}
-	c.tok = m[1]
-	return c
-}
-
-func (c *client) get(path string) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.c.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func (c *client) post(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	form.Set("_csrf", c.tok)
-	resp, err := c.c.PostForm(c.base+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func (c *client) login(email, password string) *http.Response {
-	resp, _ := c.post("/login", url.Values{"email": {email}, "password": {password}})
-	return resp
-}
-
-func create(t *testing.T, srv *testserver.Server, email string, role auth.Role) *auth.User {
-	t.Helper()
-	u, err := srv.App.Users.Create(context.Background(), auth.NewUser{Email: email, Name: "User " + email, Role: role, Password: pw, Locale: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 func TestLoginMessages(t *testing.T) {
 	srv := testserver.Start(t)
-	create(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	c := newClient(t, srv)
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	c := srv.NewClient(t)
 
-	resp, body := c.post("/login", url.Values{"email": {""}, "password": {""}})
+	resp, body := c.Post("/login", url.Values{"email": {""}, "password": {""}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter your e-mail address") || !strings.Contains(body, "Enter your password") {
 		t.Fatalf("empty login: %d", resp.StatusCode)
 	}
-	resp, body = c.post("/login", url.Values{"email": {"organizer@example.org"}, "password": {"wrong password"}})
+	resp, body = c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {"wrong password"}})
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "The e-mail address or password is not correct") {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
@@ -90,15 +29,15 @@ func TestLoginMessages(t *testing.T) {
 		t.Fatal("the e-mail must be kept and the password not")
 	}
 	// Unknown account: exactly the same answer.
-	resp2, body2 := c.post("/login", url.Values{"email": {"nobody@example.org"}, "password": {"wrong password"}})
+	resp2, body2 := c.Post("/login", url.Values{"email": {"nobody@example.org"}, "password": {"wrong password"}})
 	if resp2.StatusCode != resp.StatusCode || !strings.Contains(body2, "The e-mail address or password is not correct") {
 		t.Fatalf("unknown account answers differently: %d", resp2.StatusCode)
 	}
 	// Three more failures reach the account limit.
 	for i := 0; i < auth.MaxEmailFailure-1; i++ {
-		c.post("/login", url.Values{"email": {"organizer@example.org"}, "password": {"wrong password"}})
+		c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {"wrong password"}})
 	}
-	resp, body = c.post("/login", url.Values{"email": {"organizer@example.org"}, "password": {pw}})
+	resp, body = c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {testserver.Password}})
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts. Try again in 15 minutes.") || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("throttled: %d %s", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
@@ -106,39 +45,27 @@ func TestLoginMessages(t *testing.T) {
 
 func TestLoginRedirectsBackAndLogoutEndsSession(t *testing.T) {
 	srv := testserver.Start(t)
-	create(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	c := newClient(t, srv)
-	resp, _ := c.get("/users?page=1")
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	c := srv.NewClient(t)
+	resp, _ := c.Get("/users?page=1")
 	if loc := resp.Header.Get("Location"); loc != "/login?next=%2Fusers%3Fpage%3D1" {
 		t.Fatalf("redirect to %q", loc)
 	}
-	resp, _ = c.post("/login", url.Values{"email": {"organizer@example.org"}, "password": {pw}, "next": {"/users?page=1"}})
+	resp, _ = c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {testserver.Password}, "next": {"/users?page=1"}})
 	if loc := resp.Header.Get("Location"); loc != "/users?page=1" {
 		t.Fatalf("after login sent to %q", loc)
 	}
 	// Keep the session cookie to replay it after logout.
-	u, _ := url.Parse(srv.URL)
-	var session *http.Cookie
-	for _, ck := range c.c.Jar.Cookies(u) {
-		if ck.Name == "vigil_session" {
-			session = ck
-		}
-	}
+	session := c.Cookie("vigil_session")
 	if session == nil {
 		t.Fatal("no session cookie")
 	}
-	resp, _ = c.post("/logout", url.Values{})
+	resp, _ = c.Post("/logout", url.Values{})
 	if resp.Header.Get("Location") != "/login?signed_out=1" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// The old session id is dead on the server, not only in this browser.
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
-	req.AddCookie(session)
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ = srv.NewBareClient(t).DoHeader(http.MethodGet, "/", nil, http.Header{"Cookie": {session.String()}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Fatalf("replayed session after logout: %d", resp.StatusCode)
 	}
@@ -146,12 +73,12 @@ func TestLoginRedirectsBackAndLogoutEndsSession(t *testing.T) {
 
 func TestManageUsers(t *testing.T) {
 	srv := testserver.Start(t)
-	create(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	org := newClient(t, srv)
-	org.login("organizer@example.org", pw)
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	org := srv.NewClient(t)
+	org.Login("organizer@example.org")
 
 	// Bad input: every problem beside its field, nothing saved.
-	resp, body := org.post("/users", url.Values{"name": {""}, "email": {"not-an-email"}, "role": {"king"}, "locale": {"en"}, "password": {"short"}})
+	resp, body := org.Post("/users", url.Values{"name": {""}, "email": {"not-an-email"}, "role": {"king"}, "locale": {"en"}, "password": {"short"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad user: %d", resp.StatusCode)
 	}
@@ -170,15 +97,15 @@ func TestManageUsers(t *testing.T) {
 
 	// A good one, then the same e-mail again.
 	form := url.Values{"name": {"Leyla Həsənova"}, "email": {"leyla@example.org"}, "role": {"staff"}, "locale": {"az"}, "password": {"a long enough password"}}
-	resp, _ = org.post("/users", form)
+	resp, _ = org.Post("/users", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
-	_, body = org.get("/users")
+	_, body = org.Get("/users")
 	if !strings.Contains(body, "Leyla Həsənova was added.") || !strings.Contains(body, "leyla@example.org") {
 		t.Fatal("list does not show the new user and the flash")
 	}
-	resp, body = org.post("/users", form)
+	resp, body = org.Post("/users", form)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Another user already has this e-mail address") {
 		t.Fatalf("duplicate: %d", resp.StatusCode)
 	}
@@ -187,22 +114,26 @@ func TestManageUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff := newClient(t, srv)
-	if resp := staff.login("leyla@example.org", "a long enough password"); resp.StatusCode != http.StatusSeeOther {
+	staff := srv.NewClient(t)
+	staffLogin := func() *http.Response {
+		resp, _ := staff.Post("/login", url.Values{"email": {"leyla@example.org"}, "password": {"a long enough password"}})
+		return resp
+	}
+	if resp := staffLogin(); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("new user cannot sign in: %d", resp.StatusCode)
 	}
 	// Her interface is in Azerbaijani.
-	if _, body := staff.get("/"); !strings.Contains(body, `lang="az"`) || !strings.Contains(body, "İdarə paneli") {
+	if _, body := staff.Get("/"); !strings.Contains(body, `lang="az"`) || !strings.Contains(body, "İdarə paneli") {
 		t.Fatal("staff dashboard is not in the user's language")
 	}
 
 	// Two editors: the second, with the old version, is told.
-	edit := func(c *client, version int, name string, disabled bool) (*http.Response, string) {
+	edit := func(c *testserver.Client, version int, name string, disabled bool) (*http.Response, string) {
 		f := url.Values{"name": {name}, "email": {"leyla@example.org"}, "role": {"staff"}, "locale": {"az"}, "version": {strconv.Itoa(version)}}
 		if disabled {
 			f.Set("disabled", "on")
 		}
-		return c.post("/users/"+strconv.FormatInt(leyla.ID, 10), f)
+		return c.Post("/users/"+strconv.FormatInt(leyla.ID, 10), f)
 	}
 	if resp, _ := edit(org, leyla.Version, "Leyla Hasanova", false); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d", resp.StatusCode)
@@ -219,16 +150,16 @@ func TestManageUsers(t *testing.T) {
 	if resp, _ := edit(org, leyla.Version+1, "Leyla Hasanova", true); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}
-	if resp, _ := staff.get("/"); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := staff.Get("/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disabled user still in: %d", resp.StatusCode)
 	}
-	if resp := staff.login("leyla@example.org", "a long enough password"); resp.StatusCode != http.StatusUnauthorized {
+	if resp := staffLogin(); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("disabled user signed in: %d", resp.StatusCode)
 	}
 
 	// The last organizer cannot demote themself.
 	me, _ := srv.App.Users.ByEmail(context.Background(), "organizer@example.org")
-	resp, body = org.post("/users/"+strconv.FormatInt(me.ID, 10), url.Values{
+	resp, body = org.Post("/users/"+strconv.FormatInt(me.ID, 10), url.Values{
 		"name": {me.Name}, "email": {me.Email}, "role": {"staff"}, "locale": {"en"}, "version": {strconv.Itoa(me.Version)},
 	})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "This is the last active organizer") {
@@ -236,16 +167,16 @@ func TestManageUsers(t *testing.T) {
 	}
 
 	// Password reset: too short refused, a good one works.
-	resp, body = org.post("/users/"+strconv.FormatInt(leyla.ID, 10)+"/password", url.Values{"password": {"short"}})
+	resp, body = org.Post("/users/"+strconv.FormatInt(leyla.ID, 10)+"/password", url.Values{"password": {"short"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "at least 12 characters") {
 		t.Fatalf("short reset: %d", resp.StatusCode)
 	}
-	if resp, _ := org.post("/users/"+strconv.FormatInt(leyla.ID, 10)+"/password", url.Values{"password": {"brand new password 1"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := org.Post("/users/"+strconv.FormatInt(leyla.ID, 10)+"/password", url.Values{"password": {"brand new password 1"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}
 
 	// Everything above is in the audit log, per record and in whole.
-	_, body = org.get("/audit?type=user&id=" + strconv.FormatInt(leyla.ID, 10))
+	_, body = org.Get("/audit?type=user&id=" + strconv.FormatInt(leyla.ID, 10))
 	for _, want := range []string{"History of user #", "Leyla Həsənova", "Leyla Hasanova", "password", "disabled", "User organizer@example.org &lt;organizer@example.org&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("record history lacks %q", want)
@@ -254,10 +185,10 @@ func TestManageUsers(t *testing.T) {
 	if strings.Contains(body, "brand new password") {
 		t.Error("the audit log shows a password")
 	}
-	if _, body := org.get("/audit"); !strings.Contains(body, "login") {
+	if _, body := org.Get("/audit"); !strings.Contains(body, "login") {
 		t.Error("whole audit log lacks sign-ins")
 	}
-	if resp, _ := org.get("/users/999999"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := org.Get("/users/999999"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown user: %d", resp.StatusCode)
 	}
 }

@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,83 +12,6 @@ import (
 	"vigil/internal/server"
 	"vigil/internal/testserver"
 )
-
-const password = "correct horse battery staple"
-
-// client is a browser-like HTTP client: cookies kept, redirects not
-// followed, so each answer can be checked.
-type client struct {
-	t    *testing.T
-	base string
-	http *http.Client
-}
-
-func newClient(t *testing.T, base string) *client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{t: t, base: base, http: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-func (c *client) do(method, path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.base+path, body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
-// csrf fetches the login page (which sets the cookie) and returns the token.
-func (c *client) csrf() string {
-	c.t.Helper()
-	_, body := c.do(http.MethodGet, "/login", nil)
-	m := csrfRe.FindStringSubmatch(body)
-	if m == nil {
-		c.t.Fatal("no CSRF token on /login")
-	}
-	return m[1]
-}
-
-func (c *client) login(email string) {
-	c.t.Helper()
-	tok := c.csrf()
-	resp, body := c.do(http.MethodPost, "/login", url.Values{"_csrf": {tok}, "email": {email}, "password": {password}})
-	if resp.StatusCode != http.StatusSeeOther {
-		c.t.Fatalf("login %s: status %d\n%s", email, resp.StatusCode, body)
-	}
-}
-
-func addUser(t *testing.T, srv *testserver.Server, email string, role auth.Role) *auth.User {
-	t.Helper()
-	u, err := srv.App.Users.Create(context.Background(), auth.NewUser{Email: email, Name: "Test " + string(role), Role: role, Password: password, Locale: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
 
 // fixture holds one record of every kind the routes address, so each route
 // can be called with parameters that exist.
@@ -150,14 +70,14 @@ func (f fixture) concrete(path string) string {
 // state-changing route works without a CSRF token.
 func TestRouteTableAccess(t *testing.T) {
 	srv := testserver.Start(t)
-	staffUser := addUser(t, srv, "staff@example.org", auth.RoleStaff)
-	addUser(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	staffUser := srv.AddUser(t, "staff@example.org", auth.RoleStaff)
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
 
-	anon := newClient(t, srv.URL)
-	staff := newClient(t, srv.URL)
-	staff.login("staff@example.org")
-	org := newClient(t, srv.URL)
-	org.login("organizer@example.org")
+	anon := srv.NewClient(t)
+	staff := srv.NewClient(t)
+	staff.Login("staff@example.org")
+	org := srv.NewClient(t)
+	org.Login("organizer@example.org")
 
 	fx := seedFixture(t, srv, staffUser.ID)
 	routes := srv.App.Server.Routes()
@@ -168,7 +88,7 @@ func TestRouteTableAccess(t *testing.T) {
 		path := fx.concrete(r.Path)
 		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
 			if r.Method == http.MethodGet {
-				resp, _ := anon.do(r.Method, path, nil)
+				resp, _ := anon.Get(path)
 				switch r.Access {
 				case server.Staff, server.Organizer:
 					if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
@@ -179,14 +99,14 @@ func TestRouteTableAccess(t *testing.T) {
 						t.Errorf("anonymous GET %s: %d, want success", path, resp.StatusCode)
 					}
 				}
-				resp, _ = staff.do(r.Method, path, nil)
+				resp, _ = staff.Get(path)
 				if r.Access == server.Organizer && resp.StatusCode != http.StatusForbidden {
 					t.Errorf("staff GET %s: %d, want 403", path, resp.StatusCode)
 				}
 				if r.Access == server.Staff && resp.StatusCode != http.StatusOK {
 					t.Errorf("staff GET %s: %d, want 200", path, resp.StatusCode)
 				}
-				resp, _ = org.do(r.Method, path, nil)
+				resp, _ = org.Get(path)
 				if (r.Access == server.Organizer || r.Access == server.Staff) && resp.StatusCode != http.StatusOK {
 					t.Errorf("organizer GET %s: %d, want 200", path, resp.StatusCode)
 				}
@@ -194,18 +114,16 @@ func TestRouteTableAccess(t *testing.T) {
 			}
 			// State-changing routes: without a CSRF token nobody gets
 			// through, not even an organizer.
-			resp, _ := org.do(r.Method, path, url.Values{"name": {"x"}})
+			resp, _ := org.Do(r.Method, path, url.Values{"name": {"x"}})
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("organizer %s %s without CSRF token: %d, want 403", r.Method, path, resp.StatusCode)
 			}
 			if r.Access == server.Organizer {
-				tok := staff.csrfFromCookie()
-				resp, _ := staff.do(r.Method, path, url.Values{"_csrf": {tok}, "name": {"x"}})
+				resp, _ := staff.Post(path, url.Values{"name": {"x"}})
 				if resp.StatusCode != http.StatusForbidden {
 					t.Errorf("staff %s %s: %d, want 403", r.Method, path, resp.StatusCode)
 				}
-				tok = anon.csrf()
-				resp, _ = anon.do(r.Method, path, url.Values{"_csrf": {tok}, "name": {"x"}})
+				resp, _ = anon.Post(path, url.Values{"name": {"x"}})
 				if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 					t.Errorf("anonymous %s %s: %d, want redirect to /login", r.Method, path, resp.StatusCode)
 				}
@@ -214,24 +132,12 @@ func TestRouteTableAccess(t *testing.T) {
 	}
 }
 
-func (c *client) csrfFromCookie() string {
-	u, err := url.Parse(c.base)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == "vigil_csrf" {
-			return ck.Value
-		}
-	}
-	return c.csrf()
-}
-
 func TestSecurityHeadersAndCookies(t *testing.T) {
 	srv := testserver.Start(t)
-	addUser(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	c := newClient(t, srv.URL)
-	resp, _ := c.do(http.MethodGet, "/login", nil)
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	// A first visit, so that the answer sets the cookies checked below.
+	c := srv.NewBareClient(t)
+	resp, _ := c.Get("/login")
 	h := resp.Header
 	for name, want := range map[string]string{
 		"X-Content-Type-Options": "nosniff",
@@ -266,13 +172,12 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 
 	// Sign-in issues a new session id each time (no fixation), HttpOnly,
 	// SameSite=Lax.
-	tok := c.csrf()
-	resp, _ = c.do(http.MethodPost, "/login", url.Values{"_csrf": {tok}, "email": {"organizer@example.org"}, "password": {password}})
+	resp, _ = c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {testserver.Password}})
 	first := sessionCookie(t, resp)
 	if !first.HttpOnly || first.SameSite != http.SameSiteLaxMode {
 		t.Errorf("session cookie flags: %+v", first)
 	}
-	resp, _ = c.do(http.MethodPost, "/login", url.Values{"_csrf": {tok}, "email": {"organizer@example.org"}, "password": {password}})
+	resp, _ = c.Post("/login", url.Values{"email": {"organizer@example.org"}, "password": {testserver.Password}})
 	second := sessionCookie(t, resp)
 	if first.Value == second.Value {
 		t.Error("signing in again kept the same session id")
@@ -292,20 +197,11 @@ func sessionCookie(t *testing.T, resp *http.Response) *http.Cookie {
 
 func TestCrossOriginPostRefused(t *testing.T) {
 	srv := testserver.Start(t)
-	addUser(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	c := newClient(t, srv.URL)
-	tok := c.csrf()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(url.Values{"_csrf": {tok}, "email": {"organizer@example.org"}, "password": {password}}.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "https://evil.example")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	c := srv.NewClient(t)
+	// A good token, but sent from another site.
+	resp, _ := c.DoHeader(http.MethodPost, "/login", url.Values{"_csrf": {c.CSRF()}, "email": {"organizer@example.org"}, "password": {testserver.Password}},
+		http.Header{"Origin": {"https://evil.example"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin POST: %d, want 403", resp.StatusCode)
 	}
@@ -313,62 +209,52 @@ func TestCrossOriginPostRefused(t *testing.T) {
 
 func TestProbesAndErrorPages(t *testing.T) {
 	srv := testserver.Start(t)
-	c := newClient(t, srv.URL)
-	if resp, body := c.do(http.MethodGet, "/healthz", nil); resp.StatusCode != 200 || body != "ok\n" {
+	// A first visit, without any cookie yet.
+	c := srv.NewBareClient(t)
+	if resp, body := c.Get("/healthz"); resp.StatusCode != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", resp.StatusCode, body)
 	}
-	if resp, _ := c.do(http.MethodGet, "/readyz", nil); resp.StatusCode != 200 {
+	if resp, _ := c.Get("/readyz"); resp.StatusCode != 200 {
 		t.Errorf("/readyz: %d", resp.StatusCode)
 	}
-	resp, body := c.do(http.MethodGet, "/no/such/page", nil)
+	resp, body := c.Get("/no/such/page")
 	if resp.StatusCode != 404 || !strings.Contains(body, "Page not found") || !strings.Contains(body, `class="error-page"`) {
 		t.Errorf("404 page: %d\n%s", resp.StatusCode, body)
 	}
 	// The missing-token page explains itself in the visitor's language.
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader("email=a%40b.org&password=x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept-Language", "ru")
-	resp2, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp2.Body)
-	resp2.Body.Close()
-	if resp2.StatusCode != 403 || !strings.Contains(string(b), "Срок действия формы истёк") {
+	resp2, b := c.DoHeader(http.MethodPost, "/login", url.Values{"email": {"a@b.org"}, "password": {"x"}}, http.Header{"Accept-Language": {"ru"}})
+	if resp2.StatusCode != 403 || !strings.Contains(b, "Срок действия формы истёк") {
 		t.Errorf("CSRF failure page: %d\n%s", resp2.StatusCode, b)
 	}
 }
 
 func TestStaticAssetsAreCacheBusted(t *testing.T) {
 	srv := testserver.Start(t)
-	c := newClient(t, srv.URL)
-	_, body := c.do(http.MethodGet, "/login", nil)
+	c := srv.NewClient(t)
+	_, body := c.Get("/login")
 	m := regexp.MustCompile(`href="(/static/css/vigil\.css\?v=[0-9a-f]{12})"`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("no versioned stylesheet link on /login")
 	}
-	resp, css := c.do(http.MethodGet, m[1], nil)
+	resp, css := c.Get(m[1])
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || len(css) < 100 {
 		t.Errorf("stylesheet: %d %q (%d bytes)", resp.StatusCode, resp.Header.Get("Cache-Control"), len(css))
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet content type %q", resp.Header.Get("Content-Type"))
 	}
-	if resp, _ := c.do(http.MethodGet, "/static/../go.mod", nil); resp.StatusCode != 404 {
+	if resp, _ := c.Get("/static/../go.mod"); resp.StatusCode != 404 {
 		t.Errorf("path traversal: %d", resp.StatusCode)
 	}
 }
 
 func TestMetricsCountRoutes(t *testing.T) {
 	srv := testserver.Start(t)
-	addUser(t, srv, "organizer@example.org", auth.RoleOrganizer)
-	c := newClient(t, srv.URL)
-	c.login("organizer@example.org")
-	c.do(http.MethodGet, "/users", nil)
-	_, body := c.do(http.MethodGet, "/metrics", nil)
+	srv.AddUser(t, "organizer@example.org", auth.RoleOrganizer)
+	c := srv.NewClient(t)
+	c.Login("organizer@example.org")
+	c.Get("/users")
+	_, body := c.Get("/metrics")
 	if !strings.Contains(body, `vigil_http_requests_total{method="GET",route="/users",status="200"} 1`) {
 		t.Errorf("metrics do not count GET /users:\n%s", grepLines(body, "vigil_http_requests_total"))
 	}

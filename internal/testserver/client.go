@@ -28,7 +28,7 @@ func (s *Server) AddUser(t testing.TB, email string, role auth.Role) *auth.User 
 
 // Client is a browser-like HTTP client for tests: it keeps cookies, does
 // not follow redirects (so each answer can be checked) and sends the CSRF
-// token with every form.
+// token with every form it posts.
 type Client struct {
 	t    testing.TB
 	base string
@@ -41,18 +41,33 @@ var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // NewClient opens the sign-in page to get a CSRF cookie and token.
 func (s *Server) NewClient(t testing.TB) *Client {
 	t.Helper()
+	c := s.NewBareClient(t)
+	c.loadCSRF()
+	return c
+}
+
+// NewBareClient is a client that has visited nothing yet, so it has no
+// cookies: for checking what a first visit gets. It opens the sign-in page
+// for a CSRF token when a form first needs one.
+func (s *Server) NewBareClient(t testing.TB) *Client {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Client{t: t, base: s.URL, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &Client{t: t, base: s.URL, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// loadCSRF opens the sign-in page (which sets the CSRF cookie) and keeps
+// its token.
+func (c *Client) loadCSRF() {
+	c.t.Helper()
 	_, body := c.Get("/login")
 	m := csrfRe.FindStringSubmatch(body)
 	if m == nil {
-		t.Fatal("testserver: no CSRF token on /login")
+		c.t.Fatal("testserver: no CSRF token on /login")
 	}
 	c.csrf = m[1]
-	return c
 }
 
 // Login signs in as email with Password and fails the test if it does not work.
@@ -77,13 +92,21 @@ func (c *Client) Post(path string, form url.Values) (*http.Response, string) {
 		form = url.Values{}
 	}
 	if _, ok := form["_csrf"]; !ok {
-		form.Set("_csrf", c.csrf)
+		form.Set("_csrf", c.CSRF())
 	}
 	return c.Do(http.MethodPost, path, form)
 }
 
-// Do sends a request; form, when not nil, is sent as the body as is.
+// Do sends a request; form, when not nil, is sent as the body as is (a
+// form without _csrf tests the CSRF check).
 func (c *Client) Do(method, path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	return c.DoHeader(method, path, form, nil)
+}
+
+// DoHeader is Do with extra request headers, such as Origin or
+// Accept-Language.
+func (c *Client) DoHeader(method, path string, form url.Values, header http.Header) (*http.Response, string) {
 	c.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -95,6 +118,11 @@ func (c *Client) Do(method, path string, form url.Values) (*http.Response, strin
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
@@ -108,8 +136,31 @@ func (c *Client) Do(method, path string, form url.Values) (*http.Response, strin
 	return resp, string(b)
 }
 
-// CSRF returns the client's CSRF token.
-func (c *Client) CSRF() string { return c.csrf }
+// CSRF returns the client's CSRF token; a bare client first opens the
+// sign-in page for one.
+func (c *Client) CSRF() string {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.loadCSRF()
+	}
+	return c.csrf
+}
+
+// Cookie returns the cookie the client holds for the server under name, or
+// nil.
+func (c *Client) Cookie(name string) *http.Cookie {
+	c.t.Helper()
+	u, err := url.Parse(c.base)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
 
 // Follow fetches the page a redirect points to.
 func (c *Client) Follow(resp *http.Response) (*http.Response, string) {

@@ -226,6 +226,11 @@ func queryID(c echo.Context, name string) int64 {
 
 func venueURL(id int64) string { return "/venues/" + strconv.FormatInt(id, 10) }
 
+// venuePage is the page of venue v.
+func (h *Handler) venuePage(c echo.Context, v *Venue) *view.Page {
+	return h.view.Page(c, "venue.show.title", "Name", v.Name)
+}
+
 // New shows GET /venues/new.
 func (h *Handler) New(c echo.Context) error {
 	p := h.view.Page(c, "venue.new.title")
@@ -245,8 +250,7 @@ func (h *Handler) Create(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
-			h.view.Flash(c, view.FlashSuccess, "venue.created", "Name", v.Name)
-			return c.Redirect(http.StatusSeeOther, venueURL(v.ID))
+			return h.done(c, "venue.created", v.Name, venueURL(v.ID))
 		}
 	}
 	return h.renderVenue(c, http.StatusUnprocessableEntity, p, nil, venueState{})
@@ -259,8 +263,7 @@ func (h *Handler) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := h.view.Page(c, "venue.show.title", "Name", v.Name)
-	return h.renderVenue(c, http.StatusOK, p, v, venueState{zone: queryID(c, "zone"), gate: queryID(c, "gate")})
+	return h.renderVenue(c, http.StatusOK, h.venuePage(c, v), v, venueState{zone: queryID(c, "zone"), gate: queryID(c, "gate")})
 }
 
 // Update handles POST /venues/:id.
@@ -270,7 +273,7 @@ func (h *Handler) Update(c echo.Context) error {
 		return err
 	}
 	in, version, form := bindVenue(c)
-	p := h.view.Page(c, "venue.show.title", "Name", v.Name)
+	p := h.venuePage(c, v)
 	p.Form = form
 	if !form.Valid() {
 		return h.renderVenue(c, http.StatusUnprocessableEntity, p, v, venueState{})
@@ -288,8 +291,7 @@ func (h *Handler) Update(c echo.Context) error {
 	case err != nil:
 		return notFound(err)
 	}
-	h.view.Flash(c, view.FlashSuccess, "venue.updated", "Name", saved.Name)
-	return c.Redirect(http.StatusSeeOther, venueURL(v.ID))
+	return h.done(c, "venue.updated", saved.Name, venueURL(v.ID))
 }
 
 // Delete handles POST /venues/:id/delete. A venue a ceremony uses stays.
@@ -300,213 +302,78 @@ func (h *Handler) Delete(c echo.Context) error {
 	}
 	_, err = h.store.DeleteVenue(c.Request().Context(), v.ID)
 	if errors.Is(err, ErrInUse) {
-		p := h.view.Page(c, "venue.show.title", "Name", v.Name)
+		p := h.venuePage(c, v)
 		p.Flash = &view.Flash{Kind: view.FlashError, Message: p.T("venue.error.venue_in_use", "Name", v.Name)}
 		return h.renderVenue(c, http.StatusConflict, p, v, venueState{})
 	}
 	if err != nil {
 		return notFound(err)
 	}
-	h.view.Flash(c, view.FlashSuccess, "venue.deleted", "Name", v.Name)
-	return c.Redirect(http.StatusSeeOther, "/venues")
+	return h.done(c, "venue.deleted", v.Name, "/venues")
 }
 
-// Zones -------------------------------------------------------------------------------
+// Zones and gates -----------------------------------------------------------------
+
+// venueRows is the page of the venue in the path for one kind of its rows:
+// open says which edit form of the page row edit is, anchor is their
+// section.
+func (h *Handler) venueRows(c echo.Context, anchor string, open func(edit int64) venueState) rowPage {
+	v, err := h.loadVenue(c)
+	if err != nil {
+		return rowPage{err: err}
+	}
+	return rowPage{
+		h: h, c: c, parent: v.ID, back: venueURL(v.ID) + anchor,
+		page: func() *view.Page { return h.venuePage(c, v) },
+		render: func(status int, p *view.Page, edit int64) error {
+			return h.renderVenue(c, status, p, v, open(edit))
+		},
+	}
+}
+
+// zones is the flow of the zones of the venue in the path.
+func (h *Handler) zones(c echo.Context) *rowFlow[Zone, ZoneInput] {
+	return &rowFlow[Zone, ZoneInput]{
+		rowPage: h.venueRows(c, "#zones", func(id int64) venueState { return venueState{zone: id} }),
+		param:   "zone",
+
+		load: h.store.Zone, storeCreate: h.store.CreateZone, storeUpdate: h.store.UpdateZone, storeDelete: h.store.DeleteZone,
+		bind: bindZone, values: zoneValues, name: func(z *Zone) string { return z.Name },
+
+		field: "zone_name", nameTaken: "venue.error.zone_name_taken", inUse: "venue.error.zone_in_use",
+		created: "venue.zone.created", updated: "venue.zone.updated", deleted: "venue.zone.deleted",
+	}
+}
 
 // CreateZone handles POST /venues/:id/zones.
-func (h *Handler) CreateZone(c echo.Context) error {
-	return h.saveZone(c, 0)
-}
+func (h *Handler) CreateZone(c echo.Context) error { return h.zones(c).handleCreate() }
 
 // UpdateZone handles POST /venues/:id/zones/:zone.
-func (h *Handler) UpdateZone(c echo.Context) error {
-	id, err := pathID(c, "zone")
-	if err != nil {
-		return err
-	}
-	return h.saveZone(c, id)
-}
-
-func (h *Handler) saveZone(c echo.Context, zoneID int64) error {
-	v, err := h.loadVenue(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	var current *Zone
-	if zoneID != 0 {
-		if current, err = h.zoneOf(c, v.ID, zoneID); err != nil {
-			return err
-		}
-	}
-	in, version, form := bindZone(c)
-	p := h.view.Page(c, "venue.show.title", "Name", v.Name)
-	p.Form = form
-	st := venueState{zone: zoneID}
-	if !form.Valid() {
-		return h.renderVenue(c, http.StatusUnprocessableEntity, p, v, st)
-	}
-	var z *Zone
-	if zoneID == 0 {
-		z, err = h.store.CreateZone(ctx, v.ID, in)
-	} else {
-		z, err = h.store.UpdateZone(ctx, v.ID, zoneID, version, in)
-	}
-	switch {
-	case errors.Is(err, ErrNameTaken):
-		form.Add("zone_name", "venue.error.zone_name_taken")
-		return h.renderVenue(c, http.StatusUnprocessableEntity, p, v, st)
-	case errors.Is(err, ErrStale):
-		p.Form = view.NewForm(zoneValues(current))
-		p.Form.Add("zone_name", "form.error.stale")
-		return h.renderVenue(c, http.StatusConflict, p, v, st)
-	case err != nil:
-		return notFound(err)
-	}
-	key := "venue.zone.created"
-	if zoneID != 0 {
-		key = "venue.zone.updated"
-	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", z.Name)
-	return c.Redirect(http.StatusSeeOther, venueURL(v.ID)+"#zones")
-}
-
-// zoneOf loads zone id of a venue; a 404 when it is not that venue's.
-func (h *Handler) zoneOf(c echo.Context, venueID, id int64) (*Zone, error) {
-	zs, err := h.store.ZonesByID(c.Request().Context(), []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	if len(zs) != 1 || zs[0].VenueID != venueID {
-		return nil, echo.NewHTTPError(http.StatusNotFound)
-	}
-	return &zs[0], nil
-}
+func (h *Handler) UpdateZone(c echo.Context) error { return h.zones(c).handleUpdate() }
 
 // DeleteZone handles POST /venues/:id/zones/:zone/delete.
-func (h *Handler) DeleteZone(c echo.Context) error {
-	v, err := h.loadVenue(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "zone")
-	if err != nil {
-		return err
-	}
-	z, err := h.store.DeleteZone(c.Request().Context(), v.ID, id)
-	if errors.Is(err, ErrInUse) {
-		p := h.view.Page(c, "venue.show.title", "Name", v.Name)
-		current, lerr := h.zoneOf(c, v.ID, id)
-		if lerr != nil {
-			return lerr
-		}
-		p.Flash = &view.Flash{Kind: view.FlashError, Message: p.T("venue.error.zone_in_use", "Name", current.Name)}
-		return h.renderVenue(c, http.StatusConflict, p, v, venueState{})
-	}
-	if err != nil {
-		return notFound(err)
-	}
-	h.view.Flash(c, view.FlashSuccess, "venue.zone.deleted", "Name", z.Name)
-	return c.Redirect(http.StatusSeeOther, venueURL(v.ID)+"#zones")
-}
+func (h *Handler) DeleteZone(c echo.Context) error { return h.zones(c).handleDelete() }
 
-// Gates -------------------------------------------------------------------------------
+// gates is the flow of the gates of the venue in the path. Nothing refers
+// to gates yet; check-ins will.
+func (h *Handler) gates(c echo.Context) *rowFlow[Gate, GateInput] {
+	return &rowFlow[Gate, GateInput]{
+		rowPage: h.venueRows(c, "#gates", func(id int64) venueState { return venueState{gate: id} }),
+		param:   "gate",
+
+		load: h.store.Gate, storeCreate: h.store.CreateGate, storeUpdate: h.store.UpdateGate, storeDelete: h.store.DeleteGate,
+		bind: bindGate, values: gateValues, name: func(g *Gate) string { return g.Name },
+
+		field: "gate_name", nameTaken: "venue.error.gate_name_taken", inUse: "venue.error.gate_in_use",
+		created: "venue.gate.created", updated: "venue.gate.updated", deleted: "venue.gate.deleted",
+	}
+}
 
 // CreateGate handles POST /venues/:id/gates.
-func (h *Handler) CreateGate(c echo.Context) error {
-	return h.saveGate(c, 0)
-}
+func (h *Handler) CreateGate(c echo.Context) error { return h.gates(c).handleCreate() }
 
 // UpdateGate handles POST /venues/:id/gates/:gate.
-func (h *Handler) UpdateGate(c echo.Context) error {
-	id, err := pathID(c, "gate")
-	if err != nil {
-		return err
-	}
-	return h.saveGate(c, id)
-}
-
-func (h *Handler) saveGate(c echo.Context, gateID int64) error {
-	v, err := h.loadVenue(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	var current *Gate
-	if gateID != 0 {
-		if current, err = h.gateOf(c, v.ID, gateID); err != nil {
-			return err
-		}
-	}
-	in, version, form := bindGate(c)
-	p := h.view.Page(c, "venue.show.title", "Name", v.Name)
-	p.Form = form
-	st := venueState{gate: gateID}
-	if !form.Valid() {
-		return h.renderVenue(c, http.StatusUnprocessableEntity, p, v, st)
-	}
-	var g *Gate
-	if gateID == 0 {
-		g, err = h.store.CreateGate(ctx, v.ID, in)
-	} else {
-		g, err = h.store.UpdateGate(ctx, v.ID, gateID, version, in)
-	}
-	switch {
-	case errors.Is(err, ErrNameTaken):
-		form.Add("gate_name", "venue.error.gate_name_taken")
-		return h.renderVenue(c, http.StatusUnprocessableEntity, p, v, st)
-	case errors.Is(err, ErrStale):
-		p.Form = view.NewForm(gateValues(current))
-		p.Form.Add("gate_name", "form.error.stale")
-		return h.renderVenue(c, http.StatusConflict, p, v, st)
-	case err != nil:
-		return notFound(err)
-	}
-	key := "venue.gate.created"
-	if gateID != 0 {
-		key = "venue.gate.updated"
-	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", g.Name)
-	return c.Redirect(http.StatusSeeOther, venueURL(v.ID)+"#gates")
-}
-
-func (h *Handler) gateOf(c echo.Context, venueID, id int64) (*Gate, error) {
-	gs, err := h.store.Gates(c.Request().Context(), venueID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range gs {
-		if gs[i].ID == id {
-			return &gs[i], nil
-		}
-	}
-	return nil, echo.NewHTTPError(http.StatusNotFound)
-}
+func (h *Handler) UpdateGate(c echo.Context) error { return h.gates(c).handleUpdate() }
 
 // DeleteGate handles POST /venues/:id/gates/:gate/delete.
-func (h *Handler) DeleteGate(c echo.Context) error {
-	v, err := h.loadVenue(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "gate")
-	if err != nil {
-		return err
-	}
-	g, err := h.store.DeleteGate(c.Request().Context(), v.ID, id)
-	if errors.Is(err, ErrInUse) {
-		// Nothing refers to gates yet; check-ins will.
-		current, lerr := h.gateOf(c, v.ID, id)
-		if lerr != nil {
-			return lerr
-		}
-		p := h.view.Page(c, "venue.show.title", "Name", v.Name)
-		p.Flash = &view.Flash{Kind: view.FlashError, Message: p.T("venue.error.gate_in_use", "Name", current.Name)}
-		return h.renderVenue(c, http.StatusConflict, p, v, venueState{})
-	}
-	if err != nil {
-		return notFound(err)
-	}
-	h.view.Flash(c, view.FlashSuccess, "venue.gate.deleted", "Name", g.Name)
-	return c.Redirect(http.StatusSeeOther, venueURL(v.ID)+"#gates")
-}
+func (h *Handler) DeleteGate(c echo.Context) error { return h.gates(c).handleDelete() }

@@ -2,9 +2,7 @@ package venue_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,72 +15,12 @@ import (
 	"vigil/internal/testserver"
 )
 
-const pw = "correct horse battery staple"
-
-// client is a browser without JavaScript: cookies kept, redirects not
-// followed, the CSRF token of the sign-in page sent with every form.
-type client struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-	tok  string
-}
-
-func newClient(t *testing.T, srv *testserver.Server) *client {
+// signIn adds a user and returns a client signed in as them.
+func signIn(t *testing.T, srv *testserver.Server, email string, role auth.Role) (*testserver.Client, *auth.User) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &client{t: t, base: srv.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	_, body := c.get("/login")
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(body)
-	if m == nil {
-		t.Fatal("no CSRF token on /login")
-	}
-	c.tok = m[1]
-	return c
-}
-
-func (c *client) get(path string) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.c.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-func (c *client) post(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	form.Set("_csrf", c.tok)
-	resp, err := c.c.PostForm(c.base+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-func signIn(t *testing.T, srv *testserver.Server, email, name string, role auth.Role) (*client, *auth.User) {
-	t.Helper()
-	u, err := srv.App.Users.Create(context.Background(), auth.NewUser{Email: email, Name: name, Role: role, Password: pw, Locale: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(t, srv)
-	if resp, _ := c.post("/login", url.Values{"email": {email}, "password": {pw}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d", email, resp.StatusCode)
-	}
+	u := srv.AddUser(t, email, role)
+	c := srv.NewClient(t)
+	c.Login(email)
 	return c, u
 }
 
@@ -136,14 +74,14 @@ var locationID = regexp.MustCompile(`^/venues/(\d+)$`)
 
 func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 	srv := testserver.Start(t)
-	org, _ := signIn(t, srv, "organizer@example.org", "Aysel Organizer", auth.RoleOrganizer)
+	org, _ := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 
-	_, body := org.get("/venues")
+	_, body := org.Get("/venues")
 	want(t, "empty venue list", body, "No venues yet", `href="/venues/new"`)
 
 	// Bad input: each problem beside its field, what was typed kept,
 	// nothing saved.
-	resp, body := org.post("/venues", url.Values{
+	resp, body := org.Post("/venues", url.Values{
 		"name": {""}, "latitude": {"north"}, "longitude": {""}, "capacity": {"-3"}, "contact_email": {"desk.example.org"},
 	})
 	status(t, "bad venue", resp, http.StatusUnprocessableEntity)
@@ -153,14 +91,14 @@ func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 		"Capacity must be a whole number of 0 or more", `value="-3"`,
 		"Enter an e-mail address in the form name@example.org", `value="desk.example.org"`,
 		`id="f-capacity-error"`)
-	resp, body = org.post("/venues", url.Values{"name": {"Memorial"}, "latitude": {"40.3577"}})
+	resp, body = org.Post("/venues", url.Values{"name": {"Memorial"}, "latitude": {"40.3577"}})
 	status(t, "half coordinates", resp, http.StatusUnprocessableEntity)
 	want(t, "half coordinates", body, "Enter both the latitude and the longitude, or neither")
 	if n := sqlInt(t, srv, `SELECT count(*) FROM venues`); n != 0 {
 		t.Fatalf("a refused form saved %d venues", n)
 	}
 
-	resp, _ = org.post("/venues", url.Values{
+	resp, _ = org.Post("/venues", url.Values{
 		"name": {"Alley of Martyrs"}, "address": {"Baku"}, "latitude": {"40,3577"}, "longitude": {"49.829"},
 		"capacity": {"3000"}, "accessibility_notes": {"Step-free from Gate 2"}, "contact_email": {"Desk@Example.org"},
 	})
@@ -170,16 +108,16 @@ func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 		t.Fatalf("created venue sent to %q", resp.Header.Get("Location"))
 	}
 	venueURL := m[0]
-	_, body = org.get(venueURL)
+	_, body = org.Get(venueURL)
 	want(t, "venue page", body, "Alley of Martyrs was added.", "Step-free from Gate 2", "desk@example.org",
 		`href="https://www.openstreetmap.org/?mlat=40.3577&amp;mlon=49.829#map=17/40.3577/49.829"`,
 		"No zones yet", "No gates yet", `action="`+venueURL+`/zones"`, `class="print-header"`)
-	resp, body = org.post("/venues", url.Values{"name": {"alley of martyrs"}})
+	resp, body = org.Post("/venues", url.Values{"name": {"alley of martyrs"}})
 	status(t, "duplicate venue", resp, http.StatusUnprocessableEntity)
 	want(t, "duplicate venue", body, "Another venue already has this name")
 
 	// Zones: bad, then good.
-	resp, body = org.post(venueURL+"/zones", url.Values{"zone_name": {""}, "zone_kind": {"vip"}, "zone_capacity": {"many"}, "zone_colour": {"red"}})
+	resp, body = org.Post(venueURL+"/zones", url.Values{"zone_name": {""}, "zone_kind": {"vip"}, "zone_capacity": {"many"}, "zone_colour": {"red"}})
 	status(t, "bad zone", resp, http.StatusUnprocessableEntity)
 	want(t, "bad zone", body, "Enter the name of the zone", "Choose the kind of zone", "Capacity must be a whole number of 0 or more",
 		"Enter the badge colour as # and six hexadecimal digits", `value="many"`, `href="#f-zone_name"`,
@@ -188,45 +126,45 @@ func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 	if n := sqlInt(t, srv, `SELECT count(*) FROM zones`); n != 0 {
 		t.Fatalf("a refused zone was saved")
 	}
-	resp, _ = org.post(venueURL+"/zones", url.Values{"zone_name": {"Official stand"}, "zone_kind": {"official"}, "zone_capacity": {"40"}, "zone_colour": {"#8B0000"}})
+	resp, _ = org.Post(venueURL+"/zones", url.Values{"zone_name": {"Official stand"}, "zone_kind": {"official"}, "zone_capacity": {"40"}, "zone_colour": {"#8B0000"}})
 	status(t, "create zone", resp, http.StatusSeeOther)
-	resp, _ = org.post(venueURL+"/zones", url.Values{"zone_name": {"Diplomatic corps"}, "zone_kind": {"diplomatic"}, "zone_capacity": {"120"}, "zone_colour": {"#1f3a5f"}})
+	resp, _ = org.Post(venueURL+"/zones", url.Values{"zone_name": {"Diplomatic corps"}, "zone_kind": {"diplomatic"}, "zone_capacity": {"120"}, "zone_colour": {"#1f3a5f"}})
 	status(t, "second zone", resp, http.StatusSeeOther)
-	resp, body = org.post(venueURL+"/zones", url.Values{"zone_name": {"official stand"}, "zone_kind": {"official"}, "zone_capacity": {"1"}, "zone_colour": {"#000000"}})
+	resp, body = org.Post(venueURL+"/zones", url.Values{"zone_name": {"official stand"}, "zone_kind": {"official"}, "zone_capacity": {"1"}, "zone_colour": {"#000000"}})
 	status(t, "duplicate zone", resp, http.StatusUnprocessableEntity)
 	want(t, "duplicate zone", body, "This venue already has a zone with this name")
 
-	resp, _ = org.post(venueURL+"/gates", url.Values{"gate_name": {"Gate 2 (north)"}, "gate_notes": {"Step-free"}})
+	resp, _ = org.Post(venueURL+"/gates", url.Values{"gate_name": {"Gate 2 (north)"}, "gate_notes": {"Step-free"}})
 	status(t, "create gate", resp, http.StatusSeeOther)
-	resp, body = org.post(venueURL+"/gates", url.Values{"gate_name": {" "}})
+	resp, body = org.Post(venueURL+"/gates", url.Values{"gate_name": {" "}})
 	status(t, "bad gate", resp, http.StatusUnprocessableEntity)
 	want(t, "bad gate", body, "Enter the name of the gate")
 
-	_, body = org.get(venueURL)
+	_, body = org.Get(venueURL)
 	want(t, "venue with zones", body, "Official stand", "Diplomatic corps", "Diplomatic corps</td>", `fill="#8b0000"`,
 		"2 zones", "160 places in all", "Gate 2 (north)", "1 gate")
-	_, body = org.get("/venues")
+	_, body = org.Get("/venues")
 	want(t, "venue list", body, "Alley of Martyrs", `<td class="num">2</td>`, `<td class="num">1</td>`, "3000")
 
 	// Edit a zone through its edit form, then a stale second edit.
 	zoneID := sqlInt(t, srv, `SELECT id FROM zones WHERE name = 'Official stand'`)
 	zoneURL := venueURL + "/zones/" + id(zoneID)
-	_, body = org.get(venueURL + "?zone=" + id(zoneID))
+	_, body = org.Get(venueURL + "?zone=" + id(zoneID))
 	want(t, "zone edit form", body, "Edit zone Official stand", `action="`+zoneURL+`"`, `name="zone_version" value="1"`)
 	edit := url.Values{"zone_name": {"Official stand"}, "zone_kind": {"official"}, "zone_capacity": {"50"}, "zone_colour": {"#8b0000"}, "zone_position": {"0"}, "zone_version": {"1"}}
-	resp, _ = org.post(zoneURL, edit)
+	resp, _ = org.Post(zoneURL, edit)
 	status(t, "edit zone", resp, http.StatusSeeOther)
 	edit.Set("zone_capacity", "999")
-	resp, body = org.post(zoneURL, edit)
+	resp, body = org.Post(zoneURL, edit)
 	status(t, "stale zone", resp, http.StatusConflict)
 	want(t, "stale zone", body, "Someone else saved this record", `value="50"`)
 
 	// The venue itself: a stale edit is told and saves nothing.
 	form := url.Values{"name": {"Alley of Martyrs (Şəhidlər Xiyabanı)"}, "version": {"1"}}
-	resp, _ = org.post(venueURL, form)
+	resp, _ = org.Post(venueURL, form)
 	status(t, "edit venue", resp, http.StatusSeeOther)
 	form.Set("name", "Somebody else's name")
-	resp, body = org.post(venueURL, form)
+	resp, body = org.Post(venueURL, form)
 	status(t, "stale venue", resp, http.StatusConflict)
 	want(t, "stale venue", body, "Someone else saved this record", "Alley of Martyrs (Şəhidlər Xiyabanı)")
 	if n := sqlInt(t, srv, `SELECT count(*) FROM venues WHERE name = 'Somebody else''s name'`); n != 0 {
@@ -240,21 +178,21 @@ func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 	if err := srv.DB.Gorm.Exec(`UPDATE ceremonies SET venue_id = ? WHERE id = ?`, venueID, ceremonyID).Error; err != nil {
 		t.Fatal(err)
 	}
-	resp, body = org.post(venueURL+"/delete", url.Values{})
+	resp, body = org.Post(venueURL+"/delete", url.Values{})
 	status(t, "delete used venue", resp, http.StatusConflict)
 	want(t, "delete used venue", body, "cannot be deleted because a ceremony takes place there")
 	if n := sqlInt(t, srv, `SELECT count(*) FROM venues`); n != 1 {
 		t.Fatal("used venue deleted")
 	}
 	// Zones and gates are deleted one by one; then the venue, once free.
-	resp, _ = org.post(zoneURL+"/delete", url.Values{})
+	resp, _ = org.Post(zoneURL+"/delete", url.Values{})
 	status(t, "delete zone", resp, http.StatusSeeOther)
 	if err := srv.DB.Gorm.Exec(`UPDATE ceremonies SET venue_id = NULL`).Error; err != nil {
 		t.Fatal(err)
 	}
-	resp, _ = org.post(venueURL+"/delete", url.Values{})
+	resp, _ = org.Post(venueURL+"/delete", url.Values{})
 	status(t, "delete venue", resp, http.StatusSeeOther)
-	_, body = org.get("/venues")
+	_, body = org.Get("/venues")
 	want(t, "after delete", body, "was deleted.", "No venues yet")
 
 	// Every change is audited.
@@ -264,39 +202,39 @@ func TestOrganizerCreatesAVenueWithZonesAndGates(t *testing.T) {
 		}
 	}
 	for _, path := range []string{venueURL, "/venues/999999", "/venues/abc", "/venues/0"} {
-		if resp, _ := org.get(path); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := org.Get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
 		}
 	}
-	if resp, _ := org.post("/venues/999999/zones", url.Values{"zone_name": {"x"}}); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := org.Post("/venues/999999/zones", url.Values{"zone_name": {"x"}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("zone of a missing venue: %d", resp.StatusCode)
 	}
 }
 
 func TestStaffReadsButChangesNothing(t *testing.T) {
 	srv := testserver.Start(t)
-	org, _ := signIn(t, srv, "organizer@example.org", "Aysel Organizer", auth.RoleOrganizer)
-	staff, _ := signIn(t, srv, "staff@example.org", "Rauf Staff", auth.RoleStaff)
+	org, _ := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	staff, _ := signIn(t, srv, "staff@example.org", auth.RoleStaff)
 	editionID, ceremonyID := planned(t, srv)
-	resp, _ := org.post("/venues", url.Values{"name": {"Memorial"}})
+	resp, _ := org.Post("/venues", url.Values{"name": {"Memorial"}})
 	status(t, "create venue", resp, http.StatusSeeOther)
 	venueURL := resp.Header.Get("Location")
-	org.post(venueURL+"/zones", url.Values{"zone_name": {"Stand"}, "zone_kind": {"official"}, "zone_capacity": {"10"}, "zone_colour": {"#000000"}})
-	org.post(venueURL+"/gates", url.Values{"gate_name": {"Gate 1"}})
+	org.Post(venueURL+"/zones", url.Values{"zone_name": {"Stand"}, "zone_kind": {"official"}, "zone_capacity": {"10"}, "zone_colour": {"#000000"}})
+	org.Post(venueURL+"/gates", url.Values{"gate_name": {"Gate 1"}})
 	base := "/editions/2026/ceremonies/" + id(ceremonyID)
-	org.post(base+"/resources", url.Values{"item": {"Chairs"}, "quantity": {"200"}, "resource_status": {"needed"}})
-	org.post(base+"/transport", url.Values{"vehicle": {"Minibus 1"}})
-	org.post("/editions/2026/tasks", url.Values{"title": {"Order wreaths"}})
+	org.Post(base+"/resources", url.Values{"item": {"Chairs"}, "quantity": {"200"}, "resource_status": {"needed"}})
+	org.Post(base+"/transport", url.Values{"vehicle": {"Minibus 1"}})
+	org.Post("/editions/2026/tasks", url.Values{"title": {"Order wreaths"}})
 
 	for _, path := range []string{"/venues", venueURL, base + "/logistics", "/editions/2026/tasks", "/my/tasks", "/editions/2026/tasks/print", "/editions/2026/transport/print"} {
-		resp, body := staff.get(path)
+		resp, body := staff.Get(path)
 		status(t, "staff GET "+path, resp, http.StatusOK)
 		if strings.Contains(body, `method="post" action="/venues`) || strings.Contains(body, `action="`+base+`/resources"`) ||
 			strings.Contains(body, `action="/editions/2026/tasks"`) && strings.Contains(body, `name="title"`) {
 			t.Errorf("staff sees an organizer's form on %s", path)
 		}
 	}
-	_, body := staff.get(venueURL)
+	_, body := staff.Get(venueURL)
 	want(t, "staff venue page", body, "Stand", "Gate 1")
 
 	before := sqlInt(t, srv, `SELECT count(*) FROM audit_entries`)
@@ -318,7 +256,7 @@ func TestStaffReadsButChangesNothing(t *testing.T) {
 			path = strings.Replace(path, ":id", venueID, 1)
 		}
 		path = strings.Replace(path, ":id", id(ceremonyID), 1)
-		resp, _ := staff.post(path, url.Values{"name": {"x"}, "zone_name": {"x"}, "item": {"x"}, "vehicle": {"x"}, "title": {"x"}, "quantity": {"1"}})
+		resp, _ := staff.Post(path, url.Values{"name": {"x"}, "zone_name": {"x"}, "item": {"x"}, "vehicle": {"x"}, "title": {"x"}, "quantity": {"1"}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("staff POST %s: %d, want 403", path, resp.StatusCode)
 		}
@@ -334,9 +272,9 @@ func TestStaffReadsButChangesNothing(t *testing.T) {
 
 func TestTaskStatusAndMyTasks(t *testing.T) {
 	srv := testserver.Start(t)
-	org, _ := signIn(t, srv, "organizer@example.org", "Aysel Organizer", auth.RoleOrganizer)
-	staff, me := signIn(t, srv, "staff@example.org", "Rauf Staff", auth.RoleStaff)
-	_, other := signIn(t, srv, "other@example.org", "Leyla Other", auth.RoleStaff)
+	org, _ := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	staff, me := signIn(t, srv, "staff@example.org", auth.RoleStaff)
+	_, other := signIn(t, srv, "other@example.org", auth.RoleStaff)
 	_, ceremonyID := planned(t, srv)
 
 	baku, err := time.LoadLocation("Asia/Baku")
@@ -351,7 +289,7 @@ func TestTaskStatusAndMyTasks(t *testing.T) {
 		if title == "Print the wreath-laying order" {
 			f.Set("ceremony_id", id(ceremonyID))
 		}
-		resp, body := org.post("/editions/2026/tasks", f)
+		resp, body := org.Post("/editions/2026/tasks", f)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add task %q: %d\n%s", title, resp.StatusCode, body)
 		}
@@ -362,20 +300,20 @@ func TestTaskStatusAndMyTasks(t *testing.T) {
 	add("Brief the drivers", id(other.ID), day(-2))
 
 	// Bad task input.
-	resp, body := org.post("/editions/2026/tasks", url.Values{"title": {""}, "assignee_id": {"999999"}, "due_on": {"2026-02-30"}, "ceremony_id": {"424242"}})
+	resp, body := org.Post("/editions/2026/tasks", url.Values{"title": {""}, "assignee_id": {"999999"}, "due_on": {"2026-02-30"}, "ceremony_id": {"424242"}})
 	status(t, "bad task", resp, http.StatusUnprocessableEntity)
 	want(t, "bad task", body, "Enter what needs doing", "Choose a person from the list", "Enter a real date", "Choose a ceremony of this edition", `value="2026-02-30"`)
 
-	_, body = org.get("/editions/2026/tasks")
+	_, body = org.Get("/editions/2026/tasks")
 	want(t, "checklist", body, "4 tasks", "2 overdue", "badge badge--danger", "Checklist 2026", "Wreath-laying", `href="/editions/2026/tasks/print"`)
-	_, body = org.get("/editions/2026/tasks?assignee=" + id(other.ID))
+	_, body = org.Get("/editions/2026/tasks?assignee=" + id(other.ID))
 	want(t, "filtered checklist", body, "1 task", "Brief the drivers")
 	if strings.Contains(body, "Confirm the florist") {
 		t.Error("assignee filter shows someone else's task")
 	}
 
 	// My tasks: mine only, overdue first.
-	_, body = staff.get("/my/tasks")
+	_, body = staff.Get("/my/tasks")
 	want(t, "my tasks", body, "3 open tasks", "1 overdue", "Book the interpreters", "Confirm the florist", "Print the wreath-laying order")
 	if strings.Contains(body, "Brief the drivers") {
 		t.Error("my tasks shows someone else's task")
@@ -388,7 +326,7 @@ func TestTaskStatusAndMyTasks(t *testing.T) {
 	theirs := sqlInt(t, srv, `SELECT id FROM tasks WHERE title = 'Brief the drivers'`)
 	// Staff marks their own task done, twice (a double click): one change.
 	for i := 0; i < 2; i++ {
-		resp, _ = staff.post("/editions/2026/tasks/"+id(mine)+"/status", url.Values{"status": {"done"}, "back": {"/my/tasks"}})
+		resp, _ = staff.Post("/editions/2026/tasks/"+id(mine)+"/status", url.Values{"status": {"done"}, "back": {"/my/tasks"}})
 		status(t, "staff marks own task done", resp, http.StatusSeeOther)
 		if loc := resp.Header.Get("Location"); loc != "/my/tasks" {
 			t.Errorf("sent back to %q", loc)
@@ -397,56 +335,56 @@ func TestTaskStatusAndMyTasks(t *testing.T) {
 	if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = 'task' AND entity_id = ? AND action = 'update'`, id(mine)); n != 1 {
 		t.Errorf("double submit wrote %d changes", n)
 	}
-	_, body = staff.get("/my/tasks")
+	_, body = staff.Get("/my/tasks")
 	want(t, "my tasks after done", body, "is done.", "2 open tasks")
 	// Not someone else's.
-	resp, _ = staff.post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"done"}})
+	resp, _ = staff.Post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"done"}})
 	status(t, "staff marks another's task", resp, http.StatusForbidden)
 	if n := sqlInt(t, srv, `SELECT count(*) FROM tasks WHERE id = ? AND status = 'open'`, theirs); n != 1 {
 		t.Error("another's task changed")
 	}
 	// An off-site "back" is ignored.
-	resp, _ = org.post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"done"}, "back": {"//evil.example/"}})
+	resp, _ = org.Post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"done"}, "back": {"//evil.example/"}})
 	status(t, "organizer marks any task", resp, http.StatusSeeOther)
 	if loc := resp.Header.Get("Location"); loc != "/editions/2026/tasks" {
 		t.Errorf("off-site back followed: %q", loc)
 	}
-	resp, _ = org.post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"maybe"}})
+	resp, _ = org.Post("/editions/2026/tasks/"+id(theirs)+"/status", url.Values{"status": {"maybe"}})
 	status(t, "unknown status", resp, http.StatusBadRequest)
 
 	// Edit and delete through the checklist.
-	_, body = org.get("/editions/2026/tasks?edit=" + id(theirs))
+	_, body = org.Get("/editions/2026/tasks?edit=" + id(theirs))
 	want(t, "task edit form", body, "Edit task: Brief the drivers", `action="/editions/2026/tasks/`+id(theirs)+`"`)
-	resp, _ = org.post("/editions/2026/tasks/"+id(theirs), url.Values{"title": {"Brief all drivers"}, "status": {"open"}, "assignee_id": {id(other.ID)}, "version": {"2"}})
+	resp, _ = org.Post("/editions/2026/tasks/"+id(theirs), url.Values{"title": {"Brief all drivers"}, "status": {"open"}, "assignee_id": {id(other.ID)}, "version": {"2"}})
 	status(t, "edit task", resp, http.StatusSeeOther)
-	resp, body = org.post("/editions/2026/tasks/"+id(theirs), url.Values{"title": {"Stale"}, "status": {"open"}, "version": {"2"}})
+	resp, body = org.Post("/editions/2026/tasks/"+id(theirs), url.Values{"title": {"Stale"}, "status": {"open"}, "version": {"2"}})
 	status(t, "stale task", resp, http.StatusConflict)
 	want(t, "stale task", body, "Someone else saved this record", `value="Brief all drivers"`)
-	resp, _ = org.post("/editions/2026/tasks/"+id(theirs)+"/delete", url.Values{})
+	resp, _ = org.Post("/editions/2026/tasks/"+id(theirs)+"/delete", url.Values{})
 	status(t, "delete task", resp, http.StatusSeeOther)
-	resp, _ = org.post("/editions/2026/tasks/"+id(theirs)+"/delete", url.Values{})
+	resp, _ = org.Post("/editions/2026/tasks/"+id(theirs)+"/delete", url.Values{})
 	status(t, "delete task twice", resp, http.StatusNotFound)
 }
 
 func TestLogisticsAndPrintViews(t *testing.T) {
 	srv := testserver.Start(t)
-	org, _ := signIn(t, srv, "organizer@example.org", "Aysel Organizer", auth.RoleOrganizer)
+	org, _ := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	_, ceremonyID := planned(t, srv)
 	base := "/editions/2026/ceremonies/" + id(ceremonyID)
 
-	_, body := org.get(base + "/logistics")
+	_, body := org.Get(base + "/logistics")
 	want(t, "empty logistics", body, "Logistics: Wreath-laying", "Thursday, 26 February 2026, 11:00–12:30", "No resources yet", "No transport yet")
 
-	resp, body := org.post(base+"/resources", url.Values{"item": {""}, "quantity": {"2.5"}, "resource_status": {"lost"}})
+	resp, body := org.Post(base+"/resources", url.Values{"item": {""}, "quantity": {"2.5"}, "resource_status": {"lost"}})
 	status(t, "bad resource", resp, http.StatusUnprocessableEntity)
 	want(t, "bad resource", body, "Enter the item", "Quantity must be a whole number of 0 or more", "Choose a status", `value="2.5"`)
-	resp, _ = org.post(base+"/resources", url.Values{"item": {"Wreath stands"}, "quantity": {"12"}, "supplier": {"Florist Gül"}, "resource_status": {"ordered"}})
+	resp, _ = org.Post(base+"/resources", url.Values{"item": {"Wreath stands"}, "quantity": {"12"}, "supplier": {"Florist Gül"}, "resource_status": {"ordered"}})
 	status(t, "add resource", resp, http.StatusSeeOther)
 
-	resp, body = org.post(base+"/transport", url.Values{"vehicle": {""}, "pickup_at": {"26/02/2026 9:30"}, "seats": {"many"}})
+	resp, body = org.Post(base+"/transport", url.Values{"vehicle": {""}, "pickup_at": {"26/02/2026 9:30"}, "seats": {"many"}})
 	status(t, "bad transport", resp, http.StatusUnprocessableEntity)
 	want(t, "bad transport", body, "Enter the vehicle", "Enter a real date and time for the pick-up", "Seats must be a whole number of 0 or more")
-	resp, _ = org.post(base+"/transport", url.Values{
+	resp, _ = org.Post(base+"/transport", url.Values{
 		"vehicle": {"Minibus 1"}, "driver_name": {"Rauf Məmmədov"}, "driver_phone": {"+994 50 123 45 67"},
 		"pickup_point": {"Hotel lobby"}, "pickup_at": {"2026-02-26T09:30"}, "carries": {"Delegation of Georgia"}, "seats": {"16"},
 	})
@@ -454,21 +392,21 @@ func TestLogisticsAndPrintViews(t *testing.T) {
 	if n := sqlInt(t, srv, `SELECT count(*) FROM transports WHERE pickup_at = '2026-02-26 05:30+00'`); n != 1 {
 		t.Error("pick-up time not stored as 09:30 Baku time")
 	}
-	_, body = org.get(base + "/logistics")
+	_, body = org.Get(base + "/logistics")
 	want(t, "logistics", body, "Wreath stands", "Florist Gül", "Ordered", "Minibus 1", "26 February 2026, 09:30", `href="tel:&#43;994501234567"`, "16 seats")
 	transportID := sqlInt(t, srv, `SELECT id FROM transports`)
-	_, body = org.get(base + "/logistics?transport=" + id(transportID))
+	_, body = org.Get(base + "/logistics?transport=" + id(transportID))
 	want(t, "transport edit form", body, `value="2026-02-26T09:30"`, `name="transport_version" value="1"`)
 
-	org.post("/editions/2026/tasks", url.Values{"title": {"Order wreaths"}, "ceremony_id": {id(ceremonyID)}, "due_on": {"2020-01-01"}})
+	org.Post("/editions/2026/tasks", url.Values{"title": {"Order wreaths"}, "ceremony_id": {id(ceremonyID)}, "due_on": {"2020-01-01"}})
 
-	resp, body = org.get("/editions/2026/transport/print")
+	resp, body = org.Get("/editions/2026/transport/print")
 	status(t, "transport sheet", resp, http.StatusOK)
 	want(t, "transport sheet", body, `class="print-header"`, "Day of Remembrance 2026", "Transport sheet", "Thursday, 26 February 2026",
 		"<thead>", "Minibus 1", "Rauf Məmmədov", "Delegation of Georgia", "09:30", `print-landscape`)
-	_, body = org.get("/editions/2026/transport/print?ceremony=" + id(ceremonyID))
+	_, body = org.Get("/editions/2026/transport/print?ceremony=" + id(ceremonyID))
 	want(t, "one ceremony's sheet", body, "Wreath-laying · Thursday, 26 February 2026, 11:00–12:30 · Transport sheet")
-	resp, body = org.get("/editions/2026/tasks/print")
+	resp, body = org.Get("/editions/2026/tasks/print")
 	status(t, "checklist print", resp, http.StatusOK)
 	want(t, "checklist print", body, `class="print-header"`, "Day of Remembrance 2026", "Logistics checklist", "Order wreaths",
 		"1 January 2020", "Overdue", "Wreath stands", "<thead>")
@@ -477,20 +415,20 @@ func TestLogisticsAndPrintViews(t *testing.T) {
 		"/editions/1999/tasks", "/editions/abc/tasks", "/editions/2026/ceremonies/999999/logistics", "/editions/2027/ceremonies/" + id(ceremonyID) + "/logistics",
 		"/editions/2026/transport/print?ceremony=999999", "/editions/1999/tasks/print", "/editions/1999/transport/print",
 	} {
-		if resp, _ := org.get(path); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := org.Get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
 		}
 	}
 
 	resourceID := sqlInt(t, srv, `SELECT id FROM resources`)
-	resp, _ = org.post(base+"/resources/"+id(resourceID), url.Values{"item": {"Wreath stands"}, "quantity": {"14"}, "resource_status": {"delivered"}, "resource_version": {"1"}})
+	resp, _ = org.Post(base+"/resources/"+id(resourceID), url.Values{"item": {"Wreath stands"}, "quantity": {"14"}, "resource_status": {"delivered"}, "resource_version": {"1"}})
 	status(t, "edit resource", resp, http.StatusSeeOther)
-	resp, body = org.post(base+"/resources/"+id(resourceID), url.Values{"item": {"Wreath stands"}, "quantity": {"1"}, "resource_status": {"needed"}, "resource_version": {"1"}})
+	resp, body = org.Post(base+"/resources/"+id(resourceID), url.Values{"item": {"Wreath stands"}, "quantity": {"1"}, "resource_status": {"needed"}, "resource_version": {"1"}})
 	status(t, "stale resource", resp, http.StatusConflict)
 	want(t, "stale resource", body, "Someone else saved this record", `value="14"`)
-	resp, _ = org.post(base+"/transport/"+id(transportID)+"/delete", url.Values{})
+	resp, _ = org.Post(base+"/transport/"+id(transportID)+"/delete", url.Values{})
 	status(t, "delete transport", resp, http.StatusSeeOther)
-	resp, _ = org.post(base+"/resources/"+id(resourceID)+"/delete", url.Values{})
+	resp, _ = org.Post(base+"/resources/"+id(resourceID)+"/delete", url.Values{})
 	status(t, "delete resource", resp, http.StatusSeeOther)
 	for _, typ := range []string{"resource", "transport", "task"} {
 		if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = ?`, typ); n < 2 && typ != "task" || n < 1 {
@@ -506,15 +444,15 @@ func TestPagesInAzerbaijaniAndRussian(t *testing.T) {
 		"az": {"Məkanlar", "Logistika", "Yoxlama siyahısı 2026", "Nəqliyyat cədvəli"},
 		"ru": {"Места проведения", "Логистика", "Чек-лист 2026", "Транспортный лист"},
 	} {
-		u, err := srv.App.Users.Create(context.Background(), auth.NewUser{Email: loc + "@example.org", Name: "User " + loc, Role: auth.RoleOrganizer, Password: pw, Locale: loc})
+		u, err := srv.App.Users.Create(context.Background(), auth.NewUser{Email: loc + "@example.org", Name: "User " + loc, Role: auth.RoleOrganizer, Password: testserver.Password, Locale: loc})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := newClient(t, srv)
-		c.post("/login", url.Values{"email": {u.Email}, "password": {pw}})
+		c := srv.NewClient(t)
+		c.Login(u.Email)
 		var all string
 		for _, path := range []string{"/venues", "/editions/2026/ceremonies/" + id(ceremonyID) + "/logistics", "/editions/2026/tasks", "/editions/2026/transport/print"} {
-			resp, body := c.get(path)
+			resp, body := c.Get(path)
 			status(t, loc+" "+path, resp, http.StatusOK)
 			all += body
 		}

@@ -48,6 +48,11 @@ func (s *Store) Resources(ctx context.Context, ceremonyIDs ...int64) ([]Resource
 	return rs, nil
 }
 
+// Resource returns resource id of ceremonyID, or ErrNotFound.
+func (s *Store) Resource(ctx context.Context, ceremonyID, id int64) (*Resource, error) {
+	return oneRow[Resource](ctx, s.db, op{"resource", id}, inCeremony(ceremonyID))
+}
+
 // CreateResource adds a resource to a ceremony.
 func (s *Store) CreateResource(ctx context.Context, ceremonyID int64, in ResourceInput) (*Resource, error) {
 	r := &Resource{CeremonyID: ceremonyID, Version: 1}
@@ -103,6 +108,11 @@ func (s *Store) Transports(ctx context.Context, ceremonyIDs ...int64) ([]Transpo
 	}
 	sortByCeremony(ts, ceremonyIDs, func(t Transport) int64 { return t.CeremonyID })
 	return ts, nil
+}
+
+// Transport returns transport id of ceremonyID, or ErrNotFound.
+func (s *Store) Transport(ctx context.Context, ceremonyID, id int64) (*Transport, error) {
+	return oneRow[Transport](ctx, s.db, op{"transport", id}, inCeremony(ceremonyID))
 }
 
 // CreateTransport adds a transport run to a ceremony.
@@ -205,15 +215,7 @@ func (s *Store) OpenTasksOf(ctx context.Context, userID int64) ([]Task, error) {
 
 // Task returns task id of an edition, or ErrNotFound.
 func (s *Store) Task(ctx context.Context, editionID, id int64) (*Task, error) {
-	var t Task
-	err := s.db.WithContext(ctx).Where("edition_id = ?", editionID).Limit(1).Find(&t, id).Error
-	if err != nil {
-		return nil, fmt.Errorf("venue: task %d: %w", id, err)
-	}
-	if t.ID == 0 {
-		return nil, ErrNotFound
-	}
-	return &t, nil
+	return oneRow[Task](ctx, s.db, op{"task", id}, inEdition(editionID))
 }
 
 // applyTask sets the task's fields from in; done_at follows the status.

@@ -112,6 +112,10 @@ type resourceRow struct {
 	Notes    string
 }
 
+func newResourceRow(r Resource) resourceRow {
+	return resourceRow{ID: r.ID, Item: r.Item, Quantity: r.Quantity, Supplier: r.Supplier, Status: r.Status, Notes: r.Notes}
+}
+
 type transportRow struct {
 	ID          int64
 	PickupAt    string
@@ -168,6 +172,7 @@ func (h *Handler) head(ctx context.Context, p *view.Page, cr CeremonyRef) (cerem
 func (h *Handler) renderLogistics(c echo.Context, status int, p *view.Page, e EditionRef, cr CeremonyRef, st logisticsState) error {
 	ctx := c.Request().Context()
 	p.Zone = e.Location
+	p.Nav = "editions"
 	resources, err := h.store.Resources(ctx, cr.ID)
 	if err != nil {
 		return err
@@ -188,7 +193,7 @@ func (h *Handler) renderLogistics(c echo.Context, status int, p *view.Page, e Ed
 	}
 	resourceDefaults := map[string]string{"quantity": "1", "resource_status": ResourceNeeded}
 	for _, r := range resources {
-		d.Resources = append(d.Resources, resourceRow{ID: r.ID, Item: r.Item, Quantity: r.Quantity, Supplier: r.Supplier, Status: r.Status, Notes: r.Notes})
+		d.Resources = append(d.Resources, newResourceRow(r))
 		if r.Status == ResourceNeeded {
 			d.Needed++
 		}
@@ -228,6 +233,11 @@ func (h *Handler) transportRow(p *view.Page, t Transport) transportRow {
 	return r
 }
 
+// logisticsPage is the logistics page of ceremony cr.
+func (h *Handler) logisticsPage(c echo.Context, cr CeremonyRef) *view.Page {
+	return h.view.Page(c, "venue.logistics.title", "Title", cr.Title)
+}
+
 // Logistics shows GET /editions/:year/ceremonies/:id/logistics: the
 // resources and transport of a ceremony. ?resource=ID and ?transport=ID
 // open that row's edit form.
@@ -236,186 +246,74 @@ func (h *Handler) Logistics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := h.view.Page(c, "venue.logistics.title", "Title", cr.Title)
-	p.Nav = "editions"
-	return h.renderLogistics(c, http.StatusOK, p, e, cr, logisticsState{resource: queryID(c, "resource"), transport: queryID(c, "transport")})
+	return h.renderLogistics(c, http.StatusOK, h.logisticsPage(c, cr), e, cr, logisticsState{resource: queryID(c, "resource"), transport: queryID(c, "transport")})
+}
+
+// logisticsRows is the logistics page of the ceremony in the path for one
+// kind of its rows: open says which edit form of the page row edit is,
+// anchor is their section. It returns the edition too: times are entered
+// in its time zone.
+func (h *Handler) logisticsRows(c echo.Context, anchor string, open func(edit int64) logisticsState) (rowPage, EditionRef) {
+	e, cr, err := h.ceremony(c)
+	if err != nil {
+		return rowPage{err: err}, e
+	}
+	return rowPage{
+		h: h, c: c, parent: cr.ID, back: ceremonyURL(cr) + "/logistics" + anchor,
+		page: func() *view.Page { return h.logisticsPage(c, cr) },
+		render: func(status int, p *view.Page, edit int64) error {
+			return h.renderLogistics(c, status, p, e, cr, open(edit))
+		},
+	}, e
+}
+
+// resources is the flow of the resources of the ceremony in the path.
+func (h *Handler) resources(c echo.Context) *rowFlow[Resource, ResourceInput] {
+	rp, _ := h.logisticsRows(c, "#resources", func(id int64) logisticsState { return logisticsState{resource: id} })
+	return &rowFlow[Resource, ResourceInput]{
+		rowPage: rp,
+		param:   "rid",
+
+		load: h.store.Resource, storeCreate: h.store.CreateResource, storeUpdate: h.store.UpdateResource, storeDelete: h.store.DeleteResource,
+		bind: bindResource, values: resourceValues, name: func(r *Resource) string { return r.Item },
+
+		field: "item", created: "venue.resource.created", updated: "venue.resource.updated", deleted: "venue.resource.deleted",
+	}
 }
 
 // CreateResource handles POST /editions/:year/ceremonies/:id/resources.
-func (h *Handler) CreateResource(c echo.Context) error { return h.saveResource(c, 0) }
+func (h *Handler) CreateResource(c echo.Context) error { return h.resources(c).handleCreate() }
 
 // UpdateResource handles POST /editions/:year/ceremonies/:id/resources/:rid.
-func (h *Handler) UpdateResource(c echo.Context) error {
-	id, err := pathID(c, "rid")
-	if err != nil {
-		return err
-	}
-	return h.saveResource(c, id)
-}
-
-func (h *Handler) saveResource(c echo.Context, id int64) error {
-	e, cr, err := h.ceremony(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	in, version, form := bindResource(c)
-	p := h.view.Page(c, "venue.logistics.title", "Title", cr.Title)
-	p.Nav = "editions"
-	p.Form = form
-	st := logisticsState{resource: id}
-	if id != 0 {
-		if _, err := h.resourceOf(ctx, cr.ID, id); err != nil {
-			return err
-		}
-	}
-	if !form.Valid() {
-		return h.renderLogistics(c, http.StatusUnprocessableEntity, p, e, cr, st)
-	}
-	var r *Resource
-	if id == 0 {
-		r, err = h.store.CreateResource(ctx, cr.ID, in)
-	} else {
-		r, err = h.store.UpdateResource(ctx, cr.ID, id, version, in)
-	}
-	switch {
-	case errors.Is(err, ErrStale):
-		current, lerr := h.resourceOf(ctx, cr.ID, id)
-		if lerr != nil {
-			return lerr
-		}
-		p.Form = view.NewForm(resourceValues(current))
-		p.Form.Add("item", "form.error.stale")
-		return h.renderLogistics(c, http.StatusConflict, p, e, cr, st)
-	case err != nil:
-		return notFound(err)
-	}
-	key := "venue.resource.created"
-	if id != 0 {
-		key = "venue.resource.updated"
-	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", r.Item)
-	return c.Redirect(http.StatusSeeOther, ceremonyURL(cr)+"/logistics#resources")
-}
-
-func (h *Handler) resourceOf(ctx context.Context, ceremonyID, id int64) (*Resource, error) {
-	rs, err := h.store.Resources(ctx, ceremonyID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rs {
-		if rs[i].ID == id {
-			return &rs[i], nil
-		}
-	}
-	return nil, echo.NewHTTPError(http.StatusNotFound)
-}
+func (h *Handler) UpdateResource(c echo.Context) error { return h.resources(c).handleUpdate() }
 
 // DeleteResource handles POST /editions/:year/ceremonies/:id/resources/:rid/delete.
-func (h *Handler) DeleteResource(c echo.Context) error {
-	_, cr, err := h.ceremony(c)
-	if err != nil {
-		return err
+func (h *Handler) DeleteResource(c echo.Context) error { return h.resources(c).handleDelete() }
+
+// transport is the flow of the transport of the ceremony in the path.
+func (h *Handler) transport(c echo.Context) *rowFlow[Transport, TransportInput] {
+	rp, e := h.logisticsRows(c, "#transport", func(id int64) logisticsState { return logisticsState{transport: id} })
+	return &rowFlow[Transport, TransportInput]{
+		rowPage: rp,
+		param:   "tid",
+
+		load: h.store.Transport, storeCreate: h.store.CreateTransport, storeUpdate: h.store.UpdateTransport, storeDelete: h.store.DeleteTransport,
+		bind:   func(c echo.Context) (TransportInput, int, *view.Form) { return bindTransport(c, e.Location) },
+		values: func(t *Transport) map[string]string { return transportValues(t, e.Location) },
+		name:   func(t *Transport) string { return t.Vehicle },
+
+		field: "vehicle", created: "venue.transport.created", updated: "venue.transport.updated", deleted: "venue.transport.deleted",
 	}
-	id, err := pathID(c, "rid")
-	if err != nil {
-		return err
-	}
-	r, err := h.store.DeleteResource(c.Request().Context(), cr.ID, id)
-	if err != nil {
-		return notFound(err)
-	}
-	h.view.Flash(c, view.FlashSuccess, "venue.resource.deleted", "Name", r.Item)
-	return c.Redirect(http.StatusSeeOther, ceremonyURL(cr)+"/logistics#resources")
 }
 
 // CreateTransport handles POST /editions/:year/ceremonies/:id/transport.
-func (h *Handler) CreateTransport(c echo.Context) error { return h.saveTransport(c, 0) }
+func (h *Handler) CreateTransport(c echo.Context) error { return h.transport(c).handleCreate() }
 
 // UpdateTransport handles POST /editions/:year/ceremonies/:id/transport/:tid.
-func (h *Handler) UpdateTransport(c echo.Context) error {
-	id, err := pathID(c, "tid")
-	if err != nil {
-		return err
-	}
-	return h.saveTransport(c, id)
-}
-
-func (h *Handler) saveTransport(c echo.Context, id int64) error {
-	e, cr, err := h.ceremony(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	in, version, form := bindTransport(c, e.Location)
-	p := h.view.Page(c, "venue.logistics.title", "Title", cr.Title)
-	p.Nav = "editions"
-	p.Form = form
-	st := logisticsState{transport: id}
-	if id != 0 {
-		if _, err := h.transportOf(ctx, cr.ID, id); err != nil {
-			return err
-		}
-	}
-	if !form.Valid() {
-		return h.renderLogistics(c, http.StatusUnprocessableEntity, p, e, cr, st)
-	}
-	var t *Transport
-	if id == 0 {
-		t, err = h.store.CreateTransport(ctx, cr.ID, in)
-	} else {
-		t, err = h.store.UpdateTransport(ctx, cr.ID, id, version, in)
-	}
-	switch {
-	case errors.Is(err, ErrStale):
-		current, lerr := h.transportOf(ctx, cr.ID, id)
-		if lerr != nil {
-			return lerr
-		}
-		p.Form = view.NewForm(transportValues(current, e.Location))
-		p.Form.Add("vehicle", "form.error.stale")
-		return h.renderLogistics(c, http.StatusConflict, p, e, cr, st)
-	case err != nil:
-		return notFound(err)
-	}
-	key := "venue.transport.created"
-	if id != 0 {
-		key = "venue.transport.updated"
-	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", t.Vehicle)
-	return c.Redirect(http.StatusSeeOther, ceremonyURL(cr)+"/logistics#transport")
-}
-
-func (h *Handler) transportOf(ctx context.Context, ceremonyID, id int64) (*Transport, error) {
-	ts, err := h.store.Transports(ctx, ceremonyID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ts {
-		if ts[i].ID == id {
-			return &ts[i], nil
-		}
-	}
-	return nil, echo.NewHTTPError(http.StatusNotFound)
-}
+func (h *Handler) UpdateTransport(c echo.Context) error { return h.transport(c).handleUpdate() }
 
 // DeleteTransport handles POST /editions/:year/ceremonies/:id/transport/:tid/delete.
-func (h *Handler) DeleteTransport(c echo.Context) error {
-	_, cr, err := h.ceremony(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "tid")
-	if err != nil {
-		return err
-	}
-	t, err := h.store.DeleteTransport(c.Request().Context(), cr.ID, id)
-	if err != nil {
-		return notFound(err)
-	}
-	h.view.Flash(c, view.FlashSuccess, "venue.transport.deleted", "Name", t.Vehicle)
-	return c.Redirect(http.StatusSeeOther, ceremonyURL(cr)+"/logistics#transport")
-}
+func (h *Handler) DeleteTransport(c echo.Context) error { return h.transport(c).handleDelete() }
 
 // Tasks ----------------------------------------------------------------------------------
 
@@ -563,6 +461,19 @@ func (tc *taskContext) row(p *view.Page, t Task, today time.Time, u *auth.User) 
 	return r
 }
 
+// rows turns tasks into table rows for the viewer u and counts the overdue
+// ones.
+func (tc *taskContext) rows(p *view.Page, tasks []Task, today time.Time, u *auth.User) (rows []taskRow, overdue int) {
+	for _, t := range tasks {
+		r := tc.row(p, t, today, u)
+		rows = append(rows, r)
+		if r.Overdue {
+			overdue++
+		}
+	}
+	return rows, overdue
+}
+
 func (h *Handler) renderTasks(c echo.Context, status int, p *view.Page, tc *taskContext, editID int64) error {
 	ctx := c.Request().Context()
 	e := tc.edition
@@ -582,15 +493,7 @@ func (h *Handler) renderTasks(c echo.Context, status int, p *view.Page, tc *task
 	for _, person := range tc.people {
 		d.People = append(d.People, option{Value: strconv.FormatInt(person.ID, 10), Label: person.Name})
 	}
-	today := Today(h.now(), e.Location)
-	u := auth.Current(c)
-	for _, t := range tasks {
-		r := tc.row(p, t, today, u)
-		d.Rows = append(d.Rows, r)
-		if r.Overdue {
-			d.Overdue++
-		}
-	}
+	d.Rows, d.Overdue = tc.rows(p, tasks, Today(h.now(), e.Location), auth.Current(c))
 	d.Total = len(d.Rows)
 	taskDefaults := map[string]string{"status": TaskOpen}
 	if d.Ceremony != "" && d.Ceremony != "none" {
@@ -692,17 +595,23 @@ func (h *Handler) saveTask(c echo.Context, id int64) error {
 	if id != 0 {
 		key = "venue.task.updated"
 	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", t.Title)
-	return c.Redirect(http.StatusSeeOther, editionURL(e.Year)+"/tasks#task-"+strconv.FormatInt(t.ID, 10))
+	return h.done(c, key, t.Title, editionURL(e.Year)+"/tasks#task-"+strconv.FormatInt(t.ID, 10))
+}
+
+// editionTask reads :year and :task; a 404 when there is no such edition
+// or the id is no id.
+func (h *Handler) editionTask(c echo.Context) (EditionRef, int64, error) {
+	e, err := h.edition(c)
+	if err != nil {
+		return e, 0, err
+	}
+	id, err := pathID(c, "task")
+	return e, id, err
 }
 
 // DeleteTask handles POST /editions/:year/tasks/:task/delete.
 func (h *Handler) DeleteTask(c echo.Context) error {
-	e, err := h.edition(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "task")
+	e, id, err := h.editionTask(c)
 	if err != nil {
 		return err
 	}
@@ -710,8 +619,7 @@ func (h *Handler) DeleteTask(c echo.Context) error {
 	if err != nil {
 		return notFound(err)
 	}
-	h.view.Flash(c, view.FlashSuccess, "venue.task.deleted", "Name", t.Title)
-	return c.Redirect(http.StatusSeeOther, editionURL(e.Year)+"/tasks")
+	return h.done(c, "venue.task.deleted", t.Title, editionURL(e.Year)+"/tasks")
 }
 
 // SetTaskStatus handles POST /editions/:year/tasks/:task/status: the form
@@ -719,11 +627,7 @@ func (h *Handler) DeleteTask(c echo.Context) error {
 // twice changes nothing twice. Organizers may change any task; staff only
 // their own.
 func (h *Handler) SetTaskStatus(c echo.Context) error {
-	e, err := h.edition(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "task")
+	e, id, err := h.editionTask(c)
 	if err != nil {
 		return err
 	}
@@ -747,8 +651,7 @@ func (h *Handler) SetTaskStatus(c echo.Context) error {
 	if status == TaskOpen {
 		key = "venue.task.reopened"
 	}
-	h.view.Flash(c, view.FlashSuccess, key, "Name", t.Title)
-	return c.Redirect(http.StatusSeeOther, safeBack(c.FormValue("back"), editionURL(e.Year)+"/tasks"))
+	return h.done(c, key, t.Title, safeBack(c.FormValue("back"), editionURL(e.Year)+"/tasks"))
 }
 
 type myTasksData struct {
@@ -851,11 +754,7 @@ func (h *Handler) PrintTransport(c echo.Context) error {
 	if crs, err = onlyCeremony(c, crs); err != nil {
 		return err
 	}
-	ids := make([]int64, 0, len(crs))
-	for _, cr := range crs {
-		ids = append(ids, cr.ID)
-	}
-	transports, err := h.store.Transports(ctx, ids...)
+	transports, err := h.store.Transports(ctx, ceremonyIDs(crs)...)
 	if err != nil {
 		return err
 	}
@@ -885,6 +784,14 @@ func (h *Handler) PrintTransport(c echo.Context) error {
 	}
 	p.Data = d
 	return h.view.Render(c, http.StatusOK, tmplTransportPrint, p)
+}
+
+func ceremonyIDs(crs []CeremonyRef) []int64 {
+	ids := make([]int64, 0, len(crs))
+	for _, cr := range crs {
+		ids = append(ids, cr.ID)
+	}
+	return ids
 }
 
 // onlyCeremony narrows crs to ?ceremony=ID when given; a 404 when that
@@ -952,21 +859,10 @@ func (h *Handler) PrintTasks(c echo.Context) error {
 	p.Nav = "editions"
 	d := tasksPrintData{Head: h.printHead(p, e, crs, "venue.tasks_print.list")}
 	d.Head.Back = editionURL(e.Year) + "/tasks" + fd.filterQuery()
-	today := Today(h.now(), e.Location)
-	for _, t := range tasks {
-		r := tc.row(p, t, today, nil)
-		d.Rows = append(d.Rows, r)
-		if r.Overdue {
-			d.Overdue++
-		}
-	}
+	d.Rows, d.Overdue = tc.rows(p, tasks, Today(h.now(), e.Location), nil)
 	d.Total = len(d.Rows)
 	if f.AssigneeID == nil && !f.Unassigned && f.Status == "" {
-		ids := make([]int64, 0, len(crs))
-		for _, cr := range crs {
-			ids = append(ids, cr.ID)
-		}
-		resources, err := h.store.Resources(ctx, ids...)
+		resources, err := h.store.Resources(ctx, ceremonyIDs(crs)...)
 		if err != nil {
 			return err
 		}
@@ -974,7 +870,7 @@ func (h *Handler) PrintTasks(c echo.Context) error {
 			g := resourceGroup{Title: cr.Title}
 			for _, r := range resources {
 				if r.CeremonyID == cr.ID {
-					g.Rows = append(g.Rows, resourceRow{ID: r.ID, Item: r.Item, Quantity: r.Quantity, Supplier: r.Supplier, Status: r.Status, Notes: r.Notes})
+					g.Rows = append(g.Rows, newResourceRow(r))
 				}
 			}
 			if len(g.Rows) > 0 {

@@ -153,6 +153,19 @@ func deleteRow[T any](ctx context.Context, db *gorm.DB, o op, scope func(*gorm.D
 	return &before, nil
 }
 
+// oneRow loads the row id inside scope, or ErrNotFound.
+func oneRow[T any](ctx context.Context, db *gorm.DB, o op, scope func(*gorm.DB) *gorm.DB) (*T, error) {
+	var row T
+	res := scope(db.WithContext(ctx)).Limit(1).Find(&row, o.id)
+	if res.Error != nil {
+		return nil, o.wrap("load", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, ErrNotFound
+	}
+	return &row, nil
+}
+
 // Venues ----------------------------------------------------------------------
 
 // VenueInput is what a venue form sets.
@@ -284,6 +297,11 @@ func inVenue(venueID int64) func(*gorm.DB) *gorm.DB {
 	return func(tx *gorm.DB) *gorm.DB { return tx.Where("venue_id = ?", venueID) }
 }
 
+// Zone returns zone id of venueID, or ErrNotFound.
+func (s *Store) Zone(ctx context.Context, venueID, id int64) (*Zone, error) {
+	return oneRow[Zone](ctx, s.db, op{"zone", id}, inVenue(venueID))
+}
+
 // CreateZone adds a zone to a venue; ErrNameTaken when the venue already
 // has a zone of that name, ErrNotFound when the venue is gone.
 func (s *Store) CreateZone(ctx context.Context, venueID int64, in ZoneInput) (*Zone, error) {
@@ -338,6 +356,11 @@ func (s *Store) Gates(ctx context.Context, venueID int64) ([]Gate, error) {
 		return nil, fmt.Errorf("venue: gates of venue %d: %w", venueID, err)
 	}
 	return gs, nil
+}
+
+// Gate returns gate id of venueID, or ErrNotFound.
+func (s *Store) Gate(ctx context.Context, venueID, id int64) (*Gate, error) {
+	return oneRow[Gate](ctx, s.db, op{"gate", id}, inVenue(venueID))
 }
 
 // CreateGate adds a gate to a venue.
