@@ -88,6 +88,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 
 	users := auth.NewStore(db.Gorm)
 	venueStore := venue.NewStore(db.Gorm)
+	ceremonyStore := ceremony.NewStore(db.Gorm)
 	authSvc := auth.NewService(users, cfg.Secret)
 	srv := server.New(server.Deps{
 		Config:   cfg,
@@ -100,11 +101,11 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		Handlers: server.Handlers{
 			Auth:  auth.NewHandler(authSvc, sessions, renderer),
 			Audit: audit.NewHandler(audit.NewStore(db.Gorm), renderer),
-			Ceremony: ceremony.NewHandler(ceremony.NewStore(db.Gorm), renderer).WithPlanning(ceremony.Planning{
+			Ceremony: ceremony.NewHandler(ceremonyStore, renderer).WithPlanning(ceremony.Planning{
 				Venues: ceremonyVenues{venueStore}, Logistics: venueStore,
 			}),
 			// BEGIN venue wiring
-			Venue: venue.NewHandler(venueStore, planningAdapter{db: db.Gorm}, peopleAdapter{users: users}, renderer),
+			Venue: venue.NewHandler(venueStore, venuePlanning{store: ceremonyStore}, peopleAdapter{users: users}, renderer),
 			// END venue wiring
 		},
 	})

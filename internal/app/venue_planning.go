@@ -2,99 +2,100 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"time"
-
-	"gorm.io/gorm"
 
 	"vigil/internal/auth"
+	"vigil/internal/ceremony"
 	"vigil/internal/venue"
 )
 
-// planningAdapter gives the venue pages the editions and ceremonies they
-// hang off, read with plain SQL. The commemoration is the first one
-// created, as on the dashboard; its time zone is every edition's Location.
-// It may be replaced by calls to the ceremony store.
-type planningAdapter struct{ db *gorm.DB }
+// venuePlanning gives the venue pages the editions and ceremonies they hang
+// off, through the ceremony store (which owns those tables).
+type venuePlanning struct{ store *ceremony.Store }
 
-// commemorationSQL picks the commemoration Vigil runs.
-const commemorationSQL = `(SELECT id FROM commemorations ORDER BY id LIMIT 1)`
-
-// edition reads one edition matched by where (on editions e).
-func (a planningAdapter) edition(ctx context.Context, where string, arg any) (venue.EditionRef, error) {
-	var e venue.EditionRef
-	var tz string
-	row := a.db.WithContext(ctx).Raw(`
-		SELECT e.id, e.year, c.name, c.time_zone
-		  FROM editions e JOIN commemorations c ON c.id = e.commemoration_id
-		 WHERE e.commemoration_id = `+commemorationSQL+` AND `+where, arg).Row()
-	if err := row.Scan(&e.ID, &e.Year, &e.Name, &tz); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return e, venue.ErrNotFound
-		}
-		return e, fmt.Errorf("app: venue planning: edition: %w", err)
+// commemoration is the one Vigil runs, with its time zone.
+func (a venuePlanning) commemoration(ctx context.Context) (*ceremony.Commemoration, error) {
+	cm, err := a.store.Current(ctx)
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return nil, venue.ErrNotFound
 	}
-	loc, err := time.LoadLocation(tz)
+	return cm, err
+}
+
+func (a venuePlanning) ref(ctx context.Context, e *ceremony.Edition, err error) (venue.EditionRef, error) {
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return venue.EditionRef{}, venue.ErrNotFound
+	}
 	if err != nil {
-		return e, fmt.Errorf("app: venue planning: time zone %q: %w", tz, err)
+		return venue.EditionRef{}, err
 	}
-	e.Location = loc
-	return e, nil
+	cm, err := a.commemoration(ctx)
+	if err != nil {
+		return venue.EditionRef{}, err
+	}
+	if e.CommemorationID != cm.ID {
+		return venue.EditionRef{}, venue.ErrNotFound
+	}
+	loc, err := cm.Location()
+	if err != nil {
+		return venue.EditionRef{}, err
+	}
+	return venue.EditionRef{ID: e.ID, Year: e.Year, Name: cm.Name, Location: loc}, nil
 }
 
 // Edition implements venue.Planning.
-func (a planningAdapter) Edition(ctx context.Context, year int) (venue.EditionRef, error) {
-	return a.edition(ctx, "e.year = ?", year)
+func (a venuePlanning) Edition(ctx context.Context, year int) (venue.EditionRef, error) {
+	cm, err := a.commemoration(ctx)
+	if err != nil {
+		return venue.EditionRef{}, err
+	}
+	e, err := a.store.EditionByYear(ctx, cm.ID, year)
+	return a.ref(ctx, e, err)
 }
 
 // EditionByID implements venue.Planning.
-func (a planningAdapter) EditionByID(ctx context.Context, id int64) (venue.EditionRef, error) {
-	return a.edition(ctx, "e.id = ?", id)
+func (a venuePlanning) EditionByID(ctx context.Context, id int64) (venue.EditionRef, error) {
+	e, err := a.store.EditionByID(ctx, id)
+	return a.ref(ctx, e, err)
 }
 
-const ceremonySQL = `
-	SELECT c.id, c.edition_id, e.year, c.title, c.starts_at, c.ends_at, c.venue_id, c.status
-	  FROM ceremonies c JOIN editions e ON e.id = c.edition_id
-	 WHERE e.commemoration_id = ` + commemorationSQL
-
-func scanCeremony(scan func(...any) error) (venue.CeremonyRef, error) {
-	var c venue.CeremonyRef
-	err := scan(&c.ID, &c.EditionID, &c.Year, &c.Title, &c.StartsAt, &c.EndsAt, &c.VenueID, &c.Status)
-	return c, err
+func ceremonyRef(year int, c *ceremony.Ceremony) venue.CeremonyRef {
+	return venue.CeremonyRef{ID: c.ID, EditionID: c.EditionID, Year: year, Title: c.Title,
+		StartsAt: c.StartsAt, EndsAt: c.EndsAt, VenueID: c.VenueID, Status: c.Status}
 }
 
 // Ceremony implements venue.Planning.
-func (a planningAdapter) Ceremony(ctx context.Context, year int, ceremonyID int64) (venue.CeremonyRef, error) {
-	row := a.db.WithContext(ctx).Raw(ceremonySQL+` AND e.year = ? AND c.id = ?`, year, ceremonyID).Row()
-	c, err := scanCeremony(row.Scan)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, venue.ErrNotFound
+func (a venuePlanning) Ceremony(ctx context.Context, year int, ceremonyID int64) (venue.CeremonyRef, error) {
+	e, err := a.Edition(ctx, year)
+	if err != nil {
+		return venue.CeremonyRef{}, err
+	}
+	c, err := a.store.Ceremony(ctx, e.ID, ceremonyID)
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return venue.CeremonyRef{}, venue.ErrNotFound
 	}
 	if err != nil {
-		return c, fmt.Errorf("app: venue planning: ceremony %d: %w", ceremonyID, err)
+		return venue.CeremonyRef{}, err
 	}
-	return c, nil
+	return ceremonyRef(year, c), nil
 }
 
 // Ceremonies implements venue.Planning.
-func (a planningAdapter) Ceremonies(ctx context.Context, editionID int64) ([]venue.CeremonyRef, error) {
-	rows, err := a.db.WithContext(ctx).Raw(ceremonySQL+` AND c.edition_id = ? ORDER BY c.starts_at, c.id`, editionID).Rows()
+func (a venuePlanning) Ceremonies(ctx context.Context, editionID int64) ([]venue.CeremonyRef, error) {
+	e, err := a.store.EditionByID(ctx, editionID)
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return nil, venue.ErrNotFound
+	}
 	if err != nil {
-		return nil, fmt.Errorf("app: venue planning: ceremonies: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []venue.CeremonyRef
-	for rows.Next() {
-		c, err := scanCeremony(rows.Scan)
-		if err != nil {
-			return nil, fmt.Errorf("app: venue planning: ceremonies: %w", err)
-		}
-		out = append(out, c)
+	cs, err := a.store.Ceremonies(ctx, editionID)
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("app: venue planning: ceremonies: %w", err)
+	out := make([]venue.CeremonyRef, len(cs))
+	for i := range cs {
+		out[i] = ceremonyRef(e.Year, &cs[i])
 	}
 	return out, nil
 }

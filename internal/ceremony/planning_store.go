@@ -97,6 +97,33 @@ func (s *Store) EditionByYear(ctx context.Context, commemorationID int64, year i
 	return &e, nil
 }
 
+// EditionByID returns the edition with id.
+func (s *Store) EditionByID(ctx context.Context, id int64) (*Edition, error) {
+	var e Edition
+	if err := s.db.WithContext(ctx).First(&e, id).Error; err != nil {
+		return nil, notFound(err, "edition")
+	}
+	return &e, nil
+}
+
+// CeremonyCounts returns how many ceremonies each of the given editions
+// has, in one query.
+func (s *Store) CeremonyCounts(ctx context.Context, editionIDs []int64) (map[int64]int, error) {
+	var rows []struct {
+		EditionID int64
+		N         int
+	}
+	if err := s.db.WithContext(ctx).Model(&Ceremony{}).Select("edition_id, count(*) AS n").
+		Where("edition_id IN ?", append(editionIDs, 0)).Group("edition_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("ceremony: count ceremonies: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.EditionID] = r.N
+	}
+	return out, nil
+}
+
 // CurrentEdition is the edition the dashboard shows: the first not yet
 // archived from thisYear on, else the newest.
 func (s *Store) CurrentEdition(ctx context.Context, commemorationID int64, thisYear int) (*Edition, error) {
