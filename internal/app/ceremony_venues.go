@@ -16,17 +16,17 @@ func (a ceremonyVenues) VenueOptions(ctx context.Context) ([]ceremony.VenueOptio
 	if err != nil {
 		return nil, err
 	}
+	zs, err := a.store.AllZones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byVenue := map[int64][]ceremony.ZoneOption{}
+	for _, z := range zs {
+		byVenue[z.VenueID] = append(byVenue[z.VenueID], ceremony.ZoneOption{ID: z.ID, Name: z.Name, Kind: z.Kind, Capacity: z.Capacity, Colour: z.BadgeColour})
+	}
 	out := make([]ceremony.VenueOption, 0, len(vs))
 	for _, v := range vs {
-		zs, err := a.store.Zones(ctx, v.ID)
-		if err != nil {
-			return nil, err
-		}
-		o := ceremony.VenueOption{ID: v.ID, Name: v.Name, Address: v.Address, Latitude: v.Latitude, Longitude: v.Longitude}
-		for _, z := range zs {
-			o.Zones = append(o.Zones, ceremony.ZoneOption{ID: z.ID, Name: z.Name, Kind: z.Kind, Capacity: z.Capacity, Colour: z.BadgeColour})
-		}
-		out = append(out, o)
+		out = append(out, ceremony.VenueOption{ID: v.ID, Name: v.Name, Address: v.Address, Latitude: v.Latitude, Longitude: v.Longitude, Zones: byVenue[v.ID]})
 	}
 	return out, nil
 }

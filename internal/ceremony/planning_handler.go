@@ -236,13 +236,17 @@ func (h *Handler) Editions(c echo.Context) error {
 		d.NextYear++
 	}
 	d.CanCreate = len(eds) == 0
+	ids := make([]int64, len(eds))
+	for i, e := range eds {
+		ids[i] = e.ID
+	}
+	counts, err := h.store.CeremonyCounts(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for _, e := range eds {
-		cs, err := h.store.Ceremonies(ctx, e.ID)
-		if err != nil {
-			return err
-		}
 		d.Rows = append(d.Rows, editionRow{
-			Year: e.Year, Anniversary: cm.Anniversary(e.Year), Status: e.Status, Ceremonies: len(cs),
+			Year: e.Year, Anniversary: cm.Anniversary(e.Year), Status: e.Status, Ceremonies: counts[e.ID],
 			Deadline: e.RSVPDeadline, URL: editionURL(e.Year), HasNext: years[e.Year+1],
 		})
 	}

@@ -280,15 +280,12 @@ func (s *Store) Zones(ctx context.Context, venueID int64) ([]Zone, error) {
 	return zs, nil
 }
 
-// ZonesByID returns the zones with the given ids (those that exist),
-// ordered by venue, position and name.
-func (s *Store) ZonesByID(ctx context.Context, ids []int64) ([]Zone, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
+// AllZones returns the zones of every venue in one query, ordered by
+// venue, position and name (for pages that list venues with their zones).
+func (s *Store) AllZones(ctx context.Context) ([]Zone, error) {
 	var zs []Zone
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Order("venue_id, position, lower(name), id").Find(&zs).Error; err != nil {
-		return nil, fmt.Errorf("venue: zones by id: %w", err)
+	if err := s.db.WithContext(ctx).Order("venue_id, position, lower(name), id").Find(&zs).Error; err != nil {
+		return nil, fmt.Errorf("venue: all zones: %w", err)
 	}
 	return zs, nil
 }
