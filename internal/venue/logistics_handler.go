@@ -57,20 +57,10 @@ func ceremonyURL(cr CeremonyRef) string {
 	return editionURL(cr.Year) + "/ceremonies/" + strconv.FormatInt(cr.ID, 10)
 }
 
-// longDay writes the weekday and day of t in the page's language and zone:
-// "Thursday, 26 February 2026".
-func longDay(p *view.Page, t time.Time) string {
-	t = t.In(p.Zone)
-	return p.T("weekday."+t.Weekday().String()) + ", " + p.Day(t)
-}
-
-// clock writes the wall-clock time of t in the page's zone: "11:00".
-func clock(p *view.Page, t time.Time) string { return t.In(p.Zone).Format("15:04") }
-
 // span writes when a ceremony takes place: "Thursday, 26 February 2026,
 // 11:00–12:30".
 func span(p *view.Page, cr CeremonyRef) string {
-	return longDay(p, cr.StartsAt) + ", " + clock(p, cr.StartsAt) + "–" + clock(p, cr.EndsAt)
+	return p.LongDay(cr.StartsAt) + ", " + p.Clock(cr.StartsAt) + "–" + p.Clock(cr.EndsAt)
 }
 
 // phoneURI is a tel: link for a phone number written by hand, or "" when
@@ -225,7 +215,7 @@ func (h *Handler) transportRow(p *view.Page, t Transport) transportRow {
 		PhoneURI: phoneURI(t.DriverPhone), PickupPoint: t.PickupPoint, Carries: t.Carries, Notes: t.Notes,
 	}
 	if t.PickupAt != nil {
-		r.PickupAt = p.Day(t.PickupAt.In(p.Zone)) + ", " + clock(p, *t.PickupAt)
+		r.PickupAt = p.Day(t.PickupAt.In(p.Zone)) + ", " + p.Clock(*t.PickupAt)
 	}
 	if t.Seats != nil {
 		r.Seats = strconv.Itoa(*t.Seats)
@@ -720,7 +710,7 @@ func (h *Handler) printHead(p *view.Page, e EditionRef, crs []CeremonyRef, listK
 	case len(crs) == 1:
 		meta = crs[0].Title + " · " + span(p, crs[0]) + " · " + meta
 	case len(crs) > 1:
-		meta = longDay(p, crs[0].StartsAt) + " · " + meta
+		meta = p.LongDay(crs[0].StartsAt) + " · " + meta
 	}
 	ph.Meta = meta
 	return ph
