@@ -42,8 +42,11 @@ type dashboardData struct {
 	// and tasks exist; the cards then say what to do next.
 	Ceremonies int
 	OpenTasks  int
+	Overdue    int
 	Invited    int
 	Accepted   int
+	// EditionURL links to the current edition ("" when none is planned).
+	EditionURL string
 }
 
 // Dashboard shows GET /.
@@ -74,7 +77,34 @@ func (h *Handler) Dashboard(c echo.Context) error {
 			Anniversary:      cm.Anniversary(next.Year()),
 			Year:             next.Year(),
 		}
+		if err := h.currentEdition(c, cm, next.Year(), loc, &d); err != nil {
+			return err
+		}
 	}
 	p.Data = d
 	return h.view.Render(c, http.StatusOK, tmplDashboard, p)
+}
+
+// currentEdition fills the dashboard's figures for the edition of year.
+func (h *Handler) currentEdition(c echo.Context, cm *Commemoration, year int, loc *time.Location, d *dashboardData) error {
+	ctx := c.Request().Context()
+	ed, err := h.store.CurrentEdition(ctx, cm.ID, year)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.EditionURL = editionURL(ed.Year)
+	counts, err := h.store.CeremonyCounts(ctx, []int64{ed.ID})
+	if err != nil {
+		return err
+	}
+	d.Ceremonies = counts[ed.ID]
+	if h.planning.Logistics != nil {
+		if d.OpenTasks, d.Overdue, err = h.planning.Logistics.OpenTasks(ctx, ed.ID, loc); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -167,6 +167,10 @@ func TestPlanAnEdition(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d ceremonies after starting 2027 twice, want 2", n)
 	}
+
+	// The dashboard shows the coming edition at a glance.
+	_, body = org.Get("/")
+	contains(t, body, "Open the 2027 edition", `Ceremonies</dt><dd class="stat__value">1</dd>`)
 }
 
 func between(s, from, to string) string {
