@@ -138,7 +138,10 @@ func TestPlanAnEdition(t *testing.T) {
 	_, body = org.Get("/editions/2026")
 	contains(t, body, "Wreath-laying at the memorial", "Draft")
 	_, body = org.Get("/editions/2026/day")
-	contains(t, body, `class="timeline__event timeline__event--draft"`, "11:00–12:30")
+	contains(t, body, `class="timeline__event timeline__event--draft"`, "11:00–12:30", `class="timeline__hour">11:00</th>`, `class="timeline__hour">12:00</th>`)
+	if strings.Contains(body, `class="timeline__hour">13:00</th>`) {
+		t.Error("the timeline runs past the last hour of the day's ceremonies")
+	}
 
 	// Staff read but cannot change.
 	resp, body = f.staff.Get(cerURL)

@@ -540,12 +540,12 @@ func (h *Handler) Day(c echo.Context) error {
 			last = cr.EndsAt
 		}
 	}
-	// Whole hours around the day's ceremonies.
-	from := first.In(sc.loc).Truncate(time.Hour)
-	from = time.Date(from.Year(), from.Month(), from.Day(), first.In(sc.loc).Hour(), 0, 0, 0, sc.loc)
-	to := last.In(sc.loc)
-	if to.Minute() != 0 || to.Second() != 0 {
-		to = time.Date(to.Year(), to.Month(), to.Day(), to.Hour()+1, 0, 0, 0, sc.loc)
+	// Whole local hours around the day's ceremonies.
+	f, l := first.In(sc.loc), last.In(sc.loc)
+	from := time.Date(f.Year(), f.Month(), f.Day(), f.Hour(), 0, 0, 0, sc.loc)
+	to := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, sc.loc)
+	if to.Before(l) {
+		to = to.Add(time.Hour)
 	}
 	slots := int(to.Sub(from).Minutes()) / slotMinutes
 	for t := from; t.Before(to); t = t.Add(time.Hour) {

@@ -169,21 +169,22 @@ func (h *Handler) CreateItem(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, ceremonyURL(sc.ed.Year, cr.ID)+"/programme")
 }
 
-func itemID(c echo.Context) (int64, error) {
+// itemScope resolves :year, :id and the programme item's :item.
+func (h *Handler) itemScope(c echo.Context) (*scope, *Ceremony, int64, error) {
+	sc, cr, err := h.ceremonyScope(c)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	id, err := strconv.ParseInt(c.Param("item"), 10, 64)
 	if err != nil {
-		return 0, echo.NewHTTPError(http.StatusNotFound)
+		return nil, nil, 0, echo.NewHTTPError(http.StatusNotFound)
 	}
-	return id, nil
+	return sc, cr, id, nil
 }
 
 // UpdateItem handles POST /editions/:year/ceremonies/:id/programme/:item.
 func (h *Handler) UpdateItem(c echo.Context) error {
-	sc, cr, err := h.ceremonyScope(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	sc, cr, id, err := h.itemScope(c)
 	if err != nil {
 		return err
 	}
@@ -210,11 +211,7 @@ func (h *Handler) UpdateItem(c echo.Context) error {
 
 // DeleteItem handles POST /editions/:year/ceremonies/:id/programme/:item/delete.
 func (h *Handler) DeleteItem(c echo.Context) error {
-	sc, cr, err := h.ceremonyScope(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	sc, cr, id, err := h.itemScope(c)
 	if err != nil {
 		return err
 	}
@@ -229,11 +226,7 @@ func (h *Handler) DeleteItem(c echo.Context) error {
 // MoveItem handles POST /editions/:year/ceremonies/:id/programme/:item/move
 // with direction=up or down.
 func (h *Handler) MoveItem(c echo.Context) error {
-	sc, cr, err := h.ceremonyScope(c)
-	if err != nil {
-		return err
-	}
-	id, err := itemID(c)
+	sc, cr, id, err := h.itemScope(c)
 	if err != nil {
 		return err
 	}
