@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"net/mail"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -95,8 +94,7 @@ func checkEmail(s string) string {
 	if s == "" {
 		return "users.error.email_required"
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+	if !view.ValidEmail(s) {
 		return "users.error.email_invalid"
 	}
 	return ""
