@@ -2,7 +2,6 @@ package audit
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,11 +81,6 @@ func (h *Handler) List(c echo.Context) error {
 	}
 	p.Data = d
 	return h.view.Render(c, http.StatusOK, tmplList, p)
-}
-
-// RecordURL is the link to one record's history.
-func RecordURL(entityType string, id int64) string {
-	return "/audit?type=" + entityType + "&id=" + strconv.FormatInt(id, 10)
 }
 
 // readable shows a recorded value the way a person reads it: booleans as

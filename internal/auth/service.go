@@ -54,9 +54,6 @@ func NewService(store *Store, secret []byte) *Service {
 	return &Service{store: store, secret: secret, now: time.Now}
 }
 
-// Store returns the user store.
-func (s *Service) Store() *Store { return s.store }
-
 func (s *Service) key(kind, v string) string {
 	m := hmac.New(sha256.New, s.secret)
 	m.Write([]byte(kind + ":" + v))

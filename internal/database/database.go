@@ -81,11 +81,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// WithTx runs fn in one transaction on g, committing when fn returns nil.
-func WithTx(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
-	return g.WithContext(ctx).Transaction(fn)
-}
-
 // IsUnavailable reports whether err means the database cannot be reached
 // (down, restarting, refusing connections), as opposed to a bad query. The
 // server turns these into a 503 page.

@@ -161,13 +161,3 @@ func (c *Client) Cookie(name string) *http.Cookie {
 	}
 	return nil
 }
-
-// Follow fetches the page a redirect points to.
-func (c *Client) Follow(resp *http.Response) (*http.Response, string) {
-	c.t.Helper()
-	loc := resp.Header.Get("Location")
-	if loc == "" {
-		c.t.Fatalf("no redirect (status %d)", resp.StatusCode)
-	}
-	return c.Get(loc)
-}

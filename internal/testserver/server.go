@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -78,15 +77,6 @@ func Start(t testing.TB) *Server {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return &Server{URL: base, App: a, DB: db}
-}
-
-// Host returns the server's host:port.
-func (s *Server) Host() string {
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }
 
 type testWriter struct{ t testing.TB }

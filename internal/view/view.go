@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -150,19 +149,6 @@ func (r *Renderer) Require(names ...string) error {
 	return nil
 }
 
-// Names lists every parsed page, sorted.
-func (r *Renderer) Names() []string {
-	out := make([]string, 0, len(r.pages))
-	for n := range r.pages {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Translator returns the translator pages use.
-func (r *Renderer) Translator() *i18n.Translator { return r.tr }
-
 // T translates key into the request's language.
 func (r *Renderer) T(c echo.Context, key string, kv ...any) string {
 	return r.tr.T(Locale(c), key, kv...)
@@ -236,7 +222,6 @@ func (r *Renderer) funcs() template.FuncMap {
 		"localeName": func(l string) string { return i18n.LocaleNames[l] },
 		"locales":    func() []string { return i18n.Locales },
 		"add":        func(a, b int) int { return a + b },
-		"json":       func(v string) template.JS { return template.JS(template.JSEscapeString(v)) },
 	}
 }
 
