@@ -185,3 +185,30 @@ func checkPDF(t *testing.T, pdf []byte, name string, wantPages int) string {
 	}
 	return string(out)
 }
+
+// The transport sheet and the logistics checklist of the demo edition
+// print on A4 with their header, rows and "page x of y".
+func TestPrintTransportSheetAndChecklist(t *testing.T) {
+	srv, tab := setup(t)
+	seedDemo(t, srv)
+	org := createUser(t, srv, auth.RoleOrganizer, "Leyla Hasanova", "en")
+	tab.SignIn(org.Email, org.Password)
+	edition, _ := demoPaths(t, srv)
+	for _, p := range []struct {
+		path, file string
+		pages      int
+		want       []string
+	}{
+		{edition + "/transport/print", "transport-sheet.pdf", 1, []string{"Transport sheet", "Minibus 1 (10-AA-101)", "Hotel district", "Page 1 of 1"}},
+		{edition + "/tasks/print", "logistics-checklist.pdf", 2, []string{"Logistics checklist", "Ceremony", "Wreath stands", "City florist", "Page 1 of 2", "Page 2 of 2"}},
+	} {
+		tab.Open(p.path)
+		pdf := Run(tab, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
+		text := checkPDF(t, pdf, p.file, p.pages)
+		for _, w := range p.want {
+			if text != "" && !strings.Contains(text, w) {
+				t.Errorf("%s lacks %q", p.file, w)
+			}
+		}
+	}
+}
