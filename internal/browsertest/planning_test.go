@@ -199,7 +199,7 @@ func TestPrintTransportSheetAndChecklist(t *testing.T) {
 		pages      int
 		want       []string
 	}{
-		{edition + "/transport/print", "transport-sheet.pdf", 1, []string{"Transport sheet", "Minibus 1 (10-AA-101)", "Hotel district", "Page 1 of 1"}},
+		{edition + "/transport/print", "transport-sheet.pdf", 1, []string{"Transport sheet", "Minibus 1", "Elvin Hasanov", "Hotel district", "Page 1 of 1"}},
 		{edition + "/tasks/print", "logistics-checklist.pdf", 2, []string{"Logistics checklist", "Ceremony", "Wreath stands", "City florist", "Page 1 of 2", "Page 2 of 2"}},
 	} {
 		tab.Open(p.path)
