@@ -21,6 +21,7 @@ import (
 	"vigil/internal/ceremony"
 	"vigil/internal/config"
 	"vigil/internal/database"
+	"vigil/internal/delegation"
 	"vigil/internal/i18n"
 	"vigil/internal/server"
 	"vigil/internal/venue"
@@ -79,7 +80,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	var views []string
-	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, {"errors/error"}} {
+	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, delegation.Views, {"errors/error"}} {
 		views = append(views, v...)
 	}
 	if err := renderer.Require(views...); err != nil {
@@ -89,6 +90,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	users := auth.NewStore(db.Gorm)
 	venueStore := venue.NewStore(db.Gorm)
 	ceremonyStore := ceremony.NewStore(db.Gorm)
+	delegationStore := delegation.NewStore(db.Gorm)
 	authSvc := auth.NewService(users, cfg.Secret)
 	srv := server.New(server.Deps{
 		Config:   cfg,
@@ -102,11 +104,14 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			Auth:  auth.NewHandler(authSvc, sessions, renderer),
 			Audit: audit.NewHandler(audit.NewStore(db.Gorm), renderer),
 			Ceremony: ceremony.NewHandler(ceremonyStore, renderer).WithPlanning(ceremony.Planning{
-				Venues: ceremonyVenues{venueStore}, Logistics: venueStore,
+				Venues: ceremonyVenues{venueStore}, Logistics: editionCopier{Store: venueStore, delegations: delegationStore},
 			}),
 			// BEGIN venue wiring
 			Venue: venue.NewHandler(venueStore, venuePlanning{store: ceremonyStore}, peopleAdapter{users: users}, renderer),
 			// END venue wiring
+			// BEGIN delegation wiring
+			Delegation: delegation.NewHandler(delegationStore, delegationEditions{ceremonyStore}, delegationGates{venueStore}, renderer),
+			// END delegation wiring
 		},
 	})
 	a := &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stop: make(chan struct{}), done: make(chan struct{})}

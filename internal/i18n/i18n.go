@@ -1,13 +1,16 @@
 // Package i18n translates every user-visible string. Catalogs are JSON files
-// (locales/en.json, az.json, ru.json) embedded into the binary; English is
-// complete and the fallback for any key another catalog lacks.
+// (locales/en.json, az.json, ru.json, plus locales/<domain>.<lang>.json per
+// domain) embedded into the binary; English is complete and the fallback
+// for any key another catalog lacks.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path"
 	"strings"
 	"sync"
 
@@ -39,7 +42,15 @@ func New() (*Translator, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, loc := range Locales {
-		if _, err := b.LoadMessageFileFS(catalogs, "locales/"+loc+".json"); err != nil {
+		merged, err := catalog(loc)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := json.Marshal(merged)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", loc, err)
+		}
+		if _, err := b.ParseMessageFileBytes(raw, loc+".json"); err != nil {
 			return nil, fmt.Errorf("i18n: load %s: %w", loc, err)
 		}
 	}
@@ -110,19 +121,51 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 
 // Keys returns every message id in loc's catalog, for the completeness tests.
 func Keys(loc string) ([]string, error) {
-	raw, err := catalogs.ReadFile("locales/" + loc + ".json")
+	m, err := catalog(loc)
 	if err != nil {
-		return nil, fmt.Errorf("i18n: read %s: %w", loc, err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("i18n: parse %s: %w", loc, err)
+		return nil, err
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	return keys, nil
+}
+
+// catalog merges the catalog files of loc: locales/<loc>.json and one
+// locales/<part>.<loc>.json per domain that wants its own file (so that
+// people working on different domains do not edit one file). A key defined
+// twice is an error, not a silent override.
+func catalog(loc string) (map[string]json.RawMessage, error) {
+	files, err := fs.Glob(catalogs, "locales/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: list catalogs: %w", err)
+	}
+	merged := map[string]json.RawMessage{}
+	for _, f := range files {
+		base := strings.TrimSuffix(path.Base(f), ".json")
+		if base != loc && !strings.HasSuffix(base, "."+loc) {
+			continue
+		}
+		raw, err := catalogs.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: read %s: %w", f, err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: parse %s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := merged[k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is defined twice", f, k)
+			}
+			merged[k] = v
+		}
+	}
+	if len(merged) == 0 {
+		return nil, fmt.Errorf("i18n: no catalog for %s", loc)
+	}
+	return merged, nil
 }
 
 // Ordinal writes n as an ordinal number in loc: "32nd", "32-ci", "32-я".

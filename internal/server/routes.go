@@ -121,6 +121,35 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/my/tasks", Staff, h.Venue.MyTasks},
 		// END venue routes
 
+		// Delegations and the guest directory (delegation package).
+		// BEGIN delegation routes
+		{http.MethodGet, "/delegations", Staff, h.Delegation.Delegations},
+		{http.MethodGet, "/delegations/new", Organizer, h.Delegation.NewDelegation},
+		{http.MethodPost, "/delegations", Organizer, h.Delegation.CreateDelegation},
+		{http.MethodGet, "/delegations/:id", Staff, h.Delegation.Delegation},
+		{http.MethodPost, "/delegations/:id", Organizer, h.Delegation.UpdateDelegation},
+		{http.MethodPost, "/delegations/:id/delete", Organizer, h.Delegation.DeleteDelegation},
+		{http.MethodGet, "/guests", Staff, h.Delegation.Guests},
+		{http.MethodGet, "/guests/new", Organizer, h.Delegation.NewGuest},
+		{http.MethodPost, "/guests", Organizer, h.Delegation.CreateGuest},
+		{http.MethodGet, "/guests/duplicates", Organizer, h.Delegation.Duplicates},
+		{http.MethodPost, "/guests/duplicates/distinct", Organizer, h.Delegation.MarkDistinct},
+		{http.MethodGet, "/guests/merge", Organizer, h.Delegation.MergeForm},
+		{http.MethodPost, "/guests/merge", Organizer, h.Delegation.Merge},
+		{http.MethodGet, "/guests/:id", Staff, h.Delegation.Guest},
+		{http.MethodPost, "/guests/:id", Organizer, h.Delegation.UpdateGuest},
+		{http.MethodPost, "/guests/:id/delete", Organizer, h.Delegation.DeleteGuest},
+		// END delegation routes
+
+		// Spreadsheet import and export of the directory (delegation package).
+		// BEGIN import routes
+		// END import routes
+
+		// Delegations in an edition and the wreath-laying order
+		// (delegation package).
+		// BEGIN participation routes
+		// END participation routes
+
 		// Audit log, whole or per record (?type=user&id=5).
 		{http.MethodGet, "/audit", Organizer, h.Audit.List},
 

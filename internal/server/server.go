@@ -24,6 +24,7 @@ import (
 	"vigil/internal/audit"
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/delegation"
 	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/i18n"
@@ -39,6 +40,9 @@ type Handlers struct {
 	// BEGIN venue handler
 	Venue *venue.Handler
 	// END venue handler
+	// BEGIN delegation handler
+	Delegation *delegation.Handler
+	// END delegation handler
 }
 
 // Pinger reports whether the database answers, for /readyz.

@@ -355,6 +355,24 @@ func (s *Store) Gates(ctx context.Context, venueID int64) ([]Gate, error) {
 	return gs, nil
 }
 
+// GateOfVenue is a gate with the name of its venue.
+type GateOfVenue struct {
+	Gate
+	VenueName string
+}
+
+// AllGates returns the gates of every venue, by venue and gate name (for
+// choosing where a delegation arrives).
+func (s *Store) AllGates(ctx context.Context) ([]GateOfVenue, error) {
+	var gs []GateOfVenue
+	err := s.db.WithContext(ctx).Table("gates g").Select("g.*, v.name AS venue_name").
+		Joins("JOIN venues v ON v.id = g.venue_id").Order("lower(v.name), lower(g.name), g.id").Scan(&gs).Error
+	if err != nil {
+		return nil, fmt.Errorf("venue: all gates: %w", err)
+	}
+	return gs, nil
+}
+
 // Gate returns gate id of venueID, or ErrNotFound.
 func (s *Store) Gate(ctx context.Context, venueID, id int64) (*Gate, error) {
 	return oneRow[Gate](ctx, s.db, op{"gate", id}, inVenue(venueID))
