@@ -64,6 +64,8 @@ type Handler struct {
 	view     *view.Renderer
 	editions Editions
 	gates    Gates
+	history  []HistorySource
+	movers   []GuestMover
 	now      func() time.Time
 }
 

@@ -108,8 +108,15 @@ func (g *Guest) DisplayName() string {
 // index fills the search columns from the guest's fields and the name of
 // its delegation.
 func (g *Guest) index(delegationName string) {
-	g.SearchText = SearchText(g.FullName(), g.FamilyName+" "+g.GivenName, g.PrintedName, g.Email, g.Organisation, delegationName)
-	g.NameKey = Fold(g.FullName())
+	g.SearchText, g.NameKey = GuestSearchColumns(g, delegationName)
+}
+
+// GuestSearchColumns are the search text and name key stored for g in
+// delegation delegationName; bulk loaders (the import, benchmarks) write
+// them without going through the store.
+func GuestSearchColumns(g *Guest, delegationName string) (searchText, nameKey string) {
+	return SearchText(g.FullName(), g.FamilyName+" "+g.GivenName, g.PrintedName, g.Email, g.Organisation, delegationName),
+		Fold(g.FullName())
 }
 
 // Participation is a delegation in one edition.

@@ -15,7 +15,10 @@ import (
 
 // fixture holds one record of every kind the routes address, so each route
 // can be called with parameters that exist.
-type fixture struct{ user, venue, zone, gate, ceremony, item, resource, transport, task int64 }
+type fixture struct {
+	user, venue, zone, gate, ceremony, item, resource, transport, task int64
+	delegation, guest, otherGuest, participation                      int64
+}
 
 func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
 	t.Helper()
@@ -38,6 +41,10 @@ func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
 	one(&f.resource, "INSERT INTO resources (ceremony_id, item) VALUES (?, 'Wreath stands') RETURNING id", f.ceremony)
 	one(&f.transport, "INSERT INTO transports (ceremony_id, vehicle) VALUES (?, 'Minibus') RETURNING id", f.ceremony)
 	one(&f.task, "INSERT INTO tasks (edition_id, ceremony_id, title, assignee_id) VALUES (?, ?, 'Order wreaths', ?) RETURNING id", ed, f.ceremony, user)
+	one(&f.delegation, "INSERT INTO delegations (name, kind, country) VALUES ('Embassy of France', 'diplomatic_mission', 'FR') RETURNING id")
+	one(&f.guest, "INSERT INTO guests (given_name, family_name, delegation_id) VALUES ('Anne', 'Martin', ?) RETURNING id", f.delegation)
+	one(&f.otherGuest, "INSERT INTO guests (given_name, family_name, delegation_id) VALUES ('Ann', 'Martin', ?) RETURNING id", f.delegation)
+	one(&f.participation, "INSERT INTO participations (edition_id, delegation_id, head_guest_id) VALUES (?, ?, ?) RETURNING id", ed, f.delegation, f.guest)
 	return f
 }
 
@@ -49,6 +56,13 @@ func (f fixture) concrete(path string) string {
 		id = f.venue
 	case strings.HasPrefix(path, "/editions/:year/ceremonies/:id"):
 		id = f.ceremony
+	case strings.HasPrefix(path, "/delegations/"):
+		id = f.delegation
+	case strings.HasPrefix(path, "/guests/"):
+		id = f.guest
+	}
+	if path == "/guests/merge" {
+		path += "?keep=" + strconv.FormatInt(f.guest, 10) + "&drop=" + strconv.FormatInt(f.otherGuest, 10)
 	}
 	r := strings.NewReplacer(
 		":year", "2026",
@@ -59,6 +73,7 @@ func (f fixture) concrete(path string) string {
 		":rid", strconv.FormatInt(f.resource, 10),
 		":tid", strconv.FormatInt(f.transport, 10),
 		":task", strconv.FormatInt(f.task, 10),
+		":pid", strconv.FormatInt(f.participation, 10),
 		"*", "css/vigil.css",
 	)
 	return r.Replace(path)
