@@ -17,7 +17,7 @@ import (
 // can be called with parameters that exist.
 type fixture struct {
 	user, venue, zone, gate, ceremony, item, resource, transport, task int64
-	delegation, guest, otherGuest, participation                      int64
+	delegation, guest, otherGuest, participation                       int64
 }
 
 func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
