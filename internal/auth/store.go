@@ -131,6 +131,16 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// SetLocale remembers the language a user chose with the language switch.
+// It is a preference, not an edit of the account: no version check, no
+// audit entry.
+func (s *Store) SetLocale(ctx context.Context, id int64, loc string) error {
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("locale", loc).Error; err != nil {
+		return fmt.Errorf("auth: set locale: %w", err)
+	}
+	return nil
+}
+
 // Changes is an edit of a user's account.
 type Changes struct {
 	Name     string

@@ -230,6 +230,13 @@ func (s *Server) setLanguage(c echo.Context) error {
 	if !i18n.Supported(loc) {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
+	// A signed-in user's own setting wins over the cookie (auth.LoadUser),
+	// so the choice is saved there too.
+	if u := view.User(c); u != nil {
+		if err := s.users.SetLocale(c.Request().Context(), u.ID, loc); err != nil {
+			return err
+		}
+	}
 	c.SetCookie(&http.Cookie{
 		Name: langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode,
