@@ -21,6 +21,7 @@ import (
 	"vigil/internal/ceremony"
 	"vigil/internal/config"
 	"vigil/internal/database"
+	"vigil/internal/delegation"
 	"vigil/internal/demo"
 	"vigil/internal/venue"
 )
@@ -210,7 +211,7 @@ func (e *cli) seed(ctx context.Context, args []string) error {
 	}
 	var created []demo.Account
 	if *withDemo {
-		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), time.Now()); err != nil {
+		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), delegation.NewStore(db.Gorm), time.Now()); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/delegation"
 	"vigil/internal/demo"
 	"vigil/internal/testserver"
 	"vigil/internal/venue"
@@ -82,7 +83,7 @@ func seedDemo(t *testing.T, srv *testserver.Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm), venue.NewStore(srv.DB.Gorm), time.Now()); err != nil {
+	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm), venue.NewStore(srv.DB.Gorm), delegation.NewStore(srv.DB.Gorm), time.Now()); err != nil {
 		t.Fatalf("demo seed: %v", err)
 	}
 }

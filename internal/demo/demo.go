@@ -13,6 +13,7 @@ import (
 
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/delegation"
 	"vigil/internal/venue"
 )
 
@@ -76,7 +77,7 @@ const Name = "Annual Remembrance Ceremony"
 
 // Seed adds the demo data that is missing and returns the demo accounts it
 // created (with their passwords, to print once).
-func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, venues *venue.Store, now time.Time) ([]Account, error) {
+func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, venues *venue.Store, directory *delegation.Store, now time.Time) ([]Account, error) {
 	var created []Account
 	staff, err := ensureUser(ctx, users, "staff@vigil.local", "Aysel Mammadova", auth.RoleStaff, "")
 	if err != nil {
@@ -112,6 +113,11 @@ func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, ve
 	}
 	if err := seedPlanning(ctx, users, ceremonies, venues, c, now); err != nil {
 		return nil, fmt.Errorf("demo: planning: %w", err)
+	}
+	// The guest directory and the delegations invited this year (see
+	// directory.go).
+	if err := seedDirectory(ctx, directory, ceremonies, c, now); err != nil {
+		return nil, fmt.Errorf("demo: directory: %w", err)
 	}
 	return created, nil
 }

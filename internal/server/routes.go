@@ -143,11 +143,29 @@ func (s *Server) Routes() []Route {
 
 		// Spreadsheet import and export of the directory (delegation package).
 		// BEGIN import routes
+		{http.MethodGet, "/guests/import", Organizer, h.Delegation.ImportForm},
+		{http.MethodPost, "/guests/import", Organizer, h.Delegation.Upload},
+		{http.MethodGet, "/guests/import/:id", Organizer, h.Delegation.ImportMapping},
+		{http.MethodPost, "/guests/import/:id/mapping", Organizer, h.Delegation.SaveImportMapping},
+		{http.MethodGet, "/guests/import/:id/preview", Organizer, h.Delegation.ImportPreview},
+		{http.MethodPost, "/guests/import/:id/commit", Organizer, h.Delegation.CommitImport},
+		{http.MethodGet, "/guests/import/:id/done", Organizer, h.Delegation.ImportDone},
+		// Exports hold restricted notes: organizers only.
+		{http.MethodGet, "/guests/export.csv", Organizer, h.Delegation.ExportCSV},
+		{http.MethodGet, "/guests/export.xlsx", Organizer, h.Delegation.ExportXLSX},
 		// END import routes
 
 		// Delegations in an edition and the wreath-laying order
 		// (delegation package).
 		// BEGIN participation routes
+		{http.MethodGet, "/editions/:year/delegations", Staff, h.Delegation.EditionDelegations},
+		{http.MethodPost, "/editions/:year/delegations", Organizer, h.Delegation.InviteDelegations},
+		{http.MethodPost, "/editions/:year/delegations/carry", Organizer, h.Delegation.CarryOver},
+		{http.MethodGet, "/editions/:year/delegations/:pid", Staff, h.Delegation.Participation},
+		{http.MethodPost, "/editions/:year/delegations/:pid", Organizer, h.Delegation.UpdateParticipation},
+		{http.MethodPost, "/editions/:year/delegations/:pid/delete", Organizer, h.Delegation.DeleteParticipation},
+		{http.MethodGet, "/editions/:year/wreaths", Staff, h.Delegation.Wreaths},
+		{http.MethodGet, "/editions/:year/wreaths/print", Staff, h.Delegation.PrintWreaths},
 		// END participation routes
 
 		// Audit log, whole or per record (?type=user&id=5).

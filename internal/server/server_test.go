@@ -17,7 +17,7 @@ import (
 // can be called with parameters that exist.
 type fixture struct {
 	user, venue, zone, gate, ceremony, item, resource, transport, task int64
-	delegation, guest, otherGuest, participation                       int64
+	delegation, guest, otherGuest, participation, guestImport          int64
 }
 
 func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
@@ -45,6 +45,8 @@ func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
 	one(&f.guest, "INSERT INTO guests (given_name, family_name, delegation_id) VALUES ('Anne', 'Martin', ?) RETURNING id", f.delegation)
 	one(&f.otherGuest, "INSERT INTO guests (given_name, family_name, delegation_id) VALUES ('Ann', 'Martin', ?) RETURNING id", f.delegation)
 	one(&f.participation, "INSERT INTO participations (edition_id, delegation_id, head_guest_id) VALUES (?, ?, ?) RETURNING id", ed, f.delegation, f.guest)
+	one(&f.guestImport, `INSERT INTO guest_imports (user_id, filename, content, status, result)
+		VALUES (?, 'guests.csv', convert_to('Family name'||chr(10)||'Martin'||chr(10), 'UTF8'), 'committed', '{"created": 1}') RETURNING id`, user)
 	return f
 }
 
@@ -58,6 +60,8 @@ func (f fixture) concrete(path string) string {
 		id = f.ceremony
 	case strings.HasPrefix(path, "/delegations/"):
 		id = f.delegation
+	case strings.HasPrefix(path, "/guests/import/"):
+		id = f.guestImport
 	case strings.HasPrefix(path, "/guests/"):
 		id = f.guest
 	}
