@@ -43,28 +43,7 @@ type rowWriter interface {
 // database cursor, one at a time, so twenty thousand guests never sit in
 // memory together.
 func (s *Store) exportGuests(ctx context.Context, q GuestQuery, each func(row []string) error) error {
-	where := s.db.WithContext(ctx).Table("guests g").Joins("LEFT JOIN delegations d ON d.id = g.delegation_id")
-	for _, w := range strings.Fields(Fold(q.Text)) {
-		where = where.Where("g.search_text LIKE ?", "%"+escapeLike(w)+"%")
-	}
-	if q.DelegationID > 0 {
-		where = where.Where("g.delegation_id = ?", q.DelegationID)
-	}
-	if q.Kind != "" {
-		where = where.Where("d.kind = ?", q.Kind)
-	}
-	if q.Language != "" {
-		where = where.Where("g.language = ?", q.Language)
-	}
-	if q.VIPOnly {
-		where = where.Where("g.vip")
-	}
-	col := collation(q.Locale)
-	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
-	order := "d.precedence NULLS LAST, g.vip DESC, " + byName
-	if q.Sort == SortName {
-		order = byName
-	}
+	where, order := s.guestsMatching(ctx, q), q.order()
 	rows, err := where.Select(`g.honorific, g.given_name, g.family_name, g.printed_name, g.position, g.organisation,
 		coalesce(d.name, ''), g.email, g.phone, g.language, g.accessibility_needs, g.dietary_needs, g.vip,
 		g.restricted_notes`).Order(order).Rows()

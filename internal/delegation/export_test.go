@@ -93,26 +93,26 @@ func expReimport(t *testing.T, srv *testserver.Server, org *testserver.Client, n
 		t.Fatalf("%s: mapping: %d\n%s", name, resp.StatusCode, body)
 	}
 	_, body = org.Get(u + "/preview")
-	impWant(t, name+" preview", body, "0 new, 0 updates, ")
-	impLacks(t, name+" preview", body, "Possible duplicate", "Updates guest")
-	before := impText(t, srv, `SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM guests`)
+	want(t, name+" preview", body, "0 new, 0 updates, ")
+	lacks(t, name+" preview", body, "Possible duplicate", "Updates guest")
+	before := sqlText(t, srv, `SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM guests`)
 	resp, _ = org.Post(u+"/commit", nil)
-	impStatus(t, name+" commit", resp, http.StatusSeeOther)
-	if r := impText(t, srv, `SELECT result::text FROM guest_imports WHERE id = ?`, strings.TrimPrefix(u, "/guests/import/")); r != `{"created": 0, "skipped": 0, "updated": 0, "unchanged": `+strconv.Itoa(guests)+`}` {
+	status(t, name+" commit", resp, http.StatusSeeOther)
+	if r := sqlText(t, srv, `SELECT result::text FROM guest_imports WHERE id = ?`, strings.TrimPrefix(u, "/guests/import/")); r != `{"created": 0, "skipped": 0, "updated": 0, "unchanged": `+strconv.Itoa(guests)+`}` {
 		t.Errorf("%s: re-import result %s", name, r)
 	}
-	if after := impText(t, srv, `SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM guests`); after != before {
+	if after := sqlText(t, srv, `SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM guests`); after != before {
 		t.Errorf("%s: re-import changed guests: %s → %s", name, before, after)
 	}
 }
 
 func TestExportCSVRoundTrip(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	expGuests(t, srv)
 
 	resp, body := org.Get("/guests/export.csv")
-	impStatus(t, "CSV export", resp, http.StatusOK)
+	status(t, "CSV export", resp, http.StatusOK)
 	today := time.Now().Format("2006-01-02")
 	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="guests-`+today+`.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
@@ -125,7 +125,7 @@ func TestExportCSVRoundTrip(t *testing.T) {
 		t.Fatalf("CSV export: %d rows, header %q", len(rows), rows[0])
 	}
 	expCheckNeutral(t, "CSV export", rows)
-	impWant(t, "CSV export", body, `'=cmd`, `'+994 50 123 45 67`, `'@mention`, `'+Plus Ltd`, `'-step-free access`,
+	want(t, "CSV export", body, `'=cmd`, `'+994 50 123 45 67`, `'@mention`, `'+Plus Ltd`, `'-step-free access`,
 		`"'=HYPERLINK(""http://example.org"",""x"")"`, `'apostrophe`, "Halal; no nuts", "Line one\nline two", "Embassy of France", ",yes,")
 	// In order of precedence, which puts guests without a delegation last.
 	if rows[6][2] != "'apostrophe" {
@@ -133,10 +133,10 @@ func TestExportCSVRoundTrip(t *testing.T) {
 	}
 
 	expReimport(t, srv, org, "guests.csv", []byte(body), 6)
-	if n := impText(t, srv, `SELECT family_name FROM guests WHERE email = 'cmd@example.org'`); n != "=cmd" {
+	if n := sqlText(t, srv, `SELECT family_name FROM guests WHERE email = 'cmd@example.org'`); n != "=cmd" {
 		t.Errorf("the round trip stored %q", n)
 	}
-	if n := impText(t, srv, `SELECT phone FROM guests WHERE email = 'cmd@example.org'`); n != "+994 50 123 45 67" {
+	if n := sqlText(t, srv, `SELECT phone FROM guests WHERE email = 'cmd@example.org'`); n != "+994 50 123 45 67" {
 		t.Errorf("the round trip stored phone %q", n)
 	}
 
@@ -149,18 +149,18 @@ func TestExportCSVRoundTrip(t *testing.T) {
 		form.Set("col"+strconv.Itoa(i), f)
 	}
 	resp, _ = org.Post(u+"/mapping", form)
-	impStatus(t, "edited mapping", resp, http.StatusSeeOther)
+	status(t, "edited mapping", resp, http.StatusSeeOther)
 	_, body = org.Get(u + "/preview")
-	impWant(t, "edited preview", body, "6 rows: 0 new, 1 updates, 5 unchanged, 0 with errors.", "Changes: Phone<")
+	want(t, "edited preview", body, "6 rows: 0 new, 1 updates, 5 unchanged, 0 with errors.", "Changes: Phone<")
 }
 
 func TestExportXLSXRoundTrip(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	expGuests(t, srv)
 
 	resp, body := org.Get("/guests/export.xlsx")
-	impStatus(t, "XLSX export", resp, http.StatusOK)
+	status(t, "XLSX export", resp, http.StatusOK)
 	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="guests-`+time.Now().Format("2006-01-02")+`.xlsx"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
@@ -173,22 +173,22 @@ func TestExportXLSXRoundTrip(t *testing.T) {
 	for _, r := range rows {
 		flat += strings.Join(r, "|") + "\n"
 	}
-	impWant(t, "XLSX export", flat, "'=cmd", "'+994 50 123 45 67", "|007|", "Line one\nline two")
+	want(t, "XLSX export", flat, "'=cmd", "'+994 50 123 45 67", "|007|", "Line one\nline two")
 
 	expReimport(t, srv, org, "guests.xlsx", []byte(body), 6)
-	if n := impText(t, srv, `SELECT family_name FROM guests WHERE email = 'cmd@example.org'`); n != "=cmd" {
+	if n := sqlText(t, srv, `SELECT family_name FROM guests WHERE email = 'cmd@example.org'`); n != "=cmd" {
 		t.Errorf("the round trip stored %q", n)
 	}
 }
 
 func TestExportFollowsDirectoryFilters(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	d := expGuests(t, srv)
 	count := func(query string) int {
 		t.Helper()
 		resp, body := org.Get("/guests/export.csv" + query)
-		impStatus(t, "export "+query, resp, http.StatusOK)
+		status(t, "export "+query, resp, http.StatusOK)
 		return len(expCSVCells(t, body)) - 1
 	}
 	for query, want := range map[string]int{
@@ -206,7 +206,7 @@ func TestExportFollowsDirectoryFilters(t *testing.T) {
 		}
 	}
 	resp, body := org.Get("/guests/export.csv?template=1")
-	impStatus(t, "template", resp, http.StatusOK)
+	status(t, "template", resp, http.StatusOK)
 	if rows := expCSVCells(t, body); len(rows) != 1 {
 		t.Errorf("the template has %d rows", len(rows))
 	}
@@ -214,7 +214,7 @@ func TestExportFollowsDirectoryFilters(t *testing.T) {
 		t.Errorf("template Content-Disposition %q", cd)
 	}
 	resp, body = org.Get("/guests/export.xlsx?template=1")
-	impStatus(t, "XLSX template", resp, http.StatusOK)
+	status(t, "XLSX template", resp, http.StatusOK)
 	if rows := expXLSXCells(t, []byte(body)); len(rows) != 1 || rows[0][2] != "Family name" {
 		t.Errorf("the XLSX template: %q", rows)
 	}

@@ -177,10 +177,10 @@ func collation(loc string) string {
 	return collations["en"]
 }
 
-// SearchGuests returns one page of the guests matching q, and how many
-// match in all. Every word of the text must appear in the folded search
-// text (a trigram index serves it), so "aliyev" finds "Əliyev".
-func (s *Store) SearchGuests(ctx context.Context, q GuestQuery) ([]GuestRow, int, error) {
+// guestsMatching is the query of the guests (g, with their delegation d)
+// matching q's text and filters; the directory, its count and the export
+// share it.
+func (s *Store) guestsMatching(ctx context.Context, q GuestQuery) *gorm.DB {
 	where := s.db.WithContext(ctx).Table("guests g").Joins("LEFT JOIN delegations d ON d.id = g.delegation_id")
 	for _, w := range strings.Fields(Fold(q.Text)) {
 		where = where.Where("g.search_text LIKE ?", "%"+escapeLike(w)+"%")
@@ -197,16 +197,31 @@ func (s *Store) SearchGuests(ctx context.Context, q GuestQuery) ([]GuestRow, int
 	if q.VIPOnly {
 		where = where.Where("g.vip")
 	}
+	return where
+}
+
+// order is q's ORDER BY: the order of precedence (VIPs first inside a
+// delegation, guests without one last) or the family name, both collated
+// in q's language.
+func (q GuestQuery) order() string {
+	col := collation(q.Locale)
+	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
+	if q.Sort == SortName {
+		return byName
+	}
+	return "d.precedence NULLS LAST, g.vip DESC, " + byName
+}
+
+// SearchGuests returns one page of the guests matching q, and how many
+// match in all. Every word of the text must appear in the folded search
+// text (a trigram index serves it), so "aliyev" finds "Əliyev".
+func (s *Store) SearchGuests(ctx context.Context, q GuestQuery) ([]GuestRow, int, error) {
+	where := s.guestsMatching(ctx, q)
 	var total int64
 	if err := where.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("delegation: count guests: %w", err)
 	}
-	col := collation(q.Locale)
-	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
-	order := "d.precedence NULLS LAST, g.vip DESC, " + byName
-	if q.Sort == SortName {
-		order = byName
-	}
+	order := q.order()
 	limit := q.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50

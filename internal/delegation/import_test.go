@@ -20,59 +20,6 @@ import (
 	"vigil/internal/testserver"
 )
 
-// Helpers shared by the import and export tests.
-
-func impSignIn(t *testing.T, srv *testserver.Server, email string, role auth.Role) *testserver.Client {
-	t.Helper()
-	srv.AddUser(t, email, role)
-	c := srv.NewClient(t)
-	c.Login(email)
-	return c
-}
-
-func impWant(t *testing.T, what, body string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(body, p) {
-			t.Errorf("%s lacks %q", what, p)
-		}
-	}
-}
-
-func impLacks(t *testing.T, what, body string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if strings.Contains(body, p) {
-			t.Errorf("%s should not contain %q", what, p)
-		}
-	}
-}
-
-func impStatus(t *testing.T, what string, resp *http.Response, code int) {
-	t.Helper()
-	if resp.StatusCode != code {
-		t.Fatalf("%s: status %d, want %d", what, resp.StatusCode, code)
-	}
-}
-
-func impInt(t *testing.T, srv *testserver.Server, query string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := srv.DB.Gorm.Raw(query, args...).Scan(&n).Error; err != nil {
-		t.Fatalf("%q: %v", query, err)
-	}
-	return n
-}
-
-func impText(t *testing.T, srv *testserver.Server, query string, args ...any) string {
-	t.Helper()
-	var s string
-	if err := srv.DB.Gorm.Raw(query, args...).Scan(&s).Error; err != nil {
-		t.Fatalf("%q: %v", query, err)
-	}
-	return s
-}
-
 func impExec(t *testing.T, srv *testserver.Server, query string, args ...any) {
 	t.Helper()
 	if err := srv.DB.Gorm.Exec(query, args...).Error; err != nil {
@@ -92,10 +39,10 @@ type impDir struct {
 func impDirectory(t *testing.T, srv *testserver.Server) impDir {
 	t.Helper()
 	var d impDir
-	d.france = impInt(t, srv, `INSERT INTO delegations (name, kind, country) VALUES ('Embassy of France', 'diplomatic_mission', 'FR') RETURNING id`)
-	d.azerbaijan = impInt(t, srv, `INSERT INTO delegations (name, kind, country) VALUES ('Milli Məclis', 'parliament', 'AZ') RETURNING id`)
+	d.france = sqlInt(t, srv, `INSERT INTO delegations (name, kind, country) VALUES ('Embassy of France', 'diplomatic_mission', 'FR') RETURNING id`)
+	d.azerbaijan = sqlInt(t, srv, `INSERT INTO delegations (name, kind, country) VALUES ('Milli Məclis', 'parliament', 'AZ') RETURNING id`)
 	guest := func(given, family, email, phone, lang string, delegationID int64) int64 {
-		return impInt(t, srv, `INSERT INTO guests (given_name, family_name, email, phone, language, delegation_id, name_key, search_text)
+		return sqlInt(t, srv, `INSERT INTO guests (given_name, family_name, email, phone, language, delegation_id, name_key, search_text)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, given, family, email, phone, lang, delegationID,
 			delegation.Fold(given+" "+family), delegation.SearchText(given+" "+family, email))
 	}
@@ -210,21 +157,21 @@ const impOfficeCSV = "Фамилия;Имя;Эл. почта;Делегация;
 
 func TestImportCSVFlow(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	d := impDirectory(t, srv)
 
 	_, body := org.Get("/guests/import")
-	impWant(t, "upload form", body, `enctype="multipart/form-data"`, `name="file"`, `accept=".csv,.xlsx`,
+	want(t, "upload form", body, `enctype="multipart/form-data"`, `name="file"`, `accept=".csv,.xlsx`,
 		"Windows-1251", "at most 10 MB and 20000 rows", `href="/guests/export.xlsx?template=1"`)
 
 	importURL := impUploadOK(t, srv, org, "protocol.csv", impCP1251(t, impOfficeCSV))
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports WHERE status = 'uploaded' AND length(content) > 0`); n != 1 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports WHERE status = 'uploaded' AND length(content) > 0`); n != 1 {
 		t.Fatalf("%d uploads stored, want 1", n)
 	}
 
 	// Mapping: the Russian headers map themselves, with sample values.
 	_, body = org.Get(importURL)
-	impWant(t, "mapping", body, "protocol.csv", "Фамилия", "Иванов", "Эл. почта", "Ivanov@Example.org")
+	want(t, "mapping", body, "protocol.csv", "Фамилия", "Иванов", "Эл. почта", "Ivanov@Example.org")
 	for col, want := range map[string]string{"col0": "family_name", "col1": "given_name", "col2": "email",
 		"col3": "delegation", "col4": "phone", "col5": "vip", "col6": "language"} {
 		if got := impSelected(t, body, col); got != want {
@@ -235,10 +182,10 @@ func TestImportCSVFlow(t *testing.T) {
 	// A field twice and no family name: messages beside the selects,
 	// nothing saved.
 	resp, body := org.Post(importURL+"/mapping", url.Values{"col0": {"given_name"}, "col1": {"given_name"}, "col2": {"email"}})
-	impStatus(t, "bad mapping", resp, http.StatusUnprocessableEntity)
-	impWant(t, "bad mapping", body, "This field is already chosen for column A", `id="f-col1-error"`,
+	status(t, "bad mapping", resp, http.StatusUnprocessableEntity)
+	want(t, "bad mapping", body, "This field is already chosen for column A", `id="f-col1-error"`,
 		"Choose the column that holds the family name", `href="#f-mapping"`)
-	if n := impInt(t, srv, `SELECT count(*) FROM import_mappings`); n != 0 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM import_mappings`); n != 0 {
 		t.Fatal("a refused mapping was remembered")
 	}
 	// The phone column is ignored on purpose: the next impUpload of this
@@ -246,29 +193,29 @@ func TestImportCSVFlow(t *testing.T) {
 	mapping := url.Values{"col0": {"family_name"}, "col1": {"given_name"}, "col2": {"email"}, "col3": {"delegation"},
 		"col4": {""}, "col5": {"vip"}, "col6": {"language"}}
 	resp, _ = org.Post(importURL+"/mapping", mapping)
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	if loc := resp.Header.Get("Location"); loc != importURL+"/preview" {
 		t.Fatalf("mapping sent to %q", loc)
 	}
 	mapping.Set("col4", "phone")
 	resp, _ = org.Post(importURL+"/mapping", mapping)
-	impStatus(t, "mapping with phone", resp, http.StatusSeeOther)
+	status(t, "mapping with phone", resp, http.StatusSeeOther)
 
 	// Preview: every error on its row.
 	_, body = org.Get(importURL + "/preview")
-	impWant(t, "preview summary", body, "10 rows: 2 new, 1 updates, 0 unchanged, 7 with errors.")
-	impWant(t, "row 2", impRow(t, body, 2), "New guest", "+994 50 555 01 01", "ivanov@example.org")
-	impWant(t, "row 3", impRow(t, body, 3), "The family name is missing")
-	impWant(t, "row 4", impRow(t, body, 4), "“not-an-email” is not an e-mail address")
-	impWant(t, "row 5", impRow(t, body, 5), "There is no delegation “Атлантида”")
-	impWant(t, "row 6", impRow(t, body, 6), "“может быть” is not yes or no")
-	impWant(t, "row 7", impRow(t, body, 7), "The same e-mail address is already in row 2")
-	impWant(t, "row 8", impRow(t, body, 8), "Unknown language “fr”")
-	impWant(t, "row 9", impRow(t, body, 9), "Updates guest", `href="/guests/`+strconv.FormatInt(d.morozov, 10)+`"`, "Changes: Phone</span>")
-	impWant(t, "row 10", impRow(t, body, 10), "New guest", "Possible duplicate of #"+strconv.FormatInt(d.lebedeva, 10))
-	impWant(t, "row 12", impRow(t, body, 12), "The same person (name and delegation) is already in row 2")
+	want(t, "preview summary", body, "10 rows: 2 new, 1 updates, 0 unchanged, 7 with errors.")
+	want(t, "row 2", impRow(t, body, 2), "New guest", "+994 50 555 01 01", "ivanov@example.org")
+	want(t, "row 3", impRow(t, body, 3), "The family name is missing")
+	want(t, "row 4", impRow(t, body, 4), "“not-an-email” is not an e-mail address")
+	want(t, "row 5", impRow(t, body, 5), "There is no delegation “Атлантида”")
+	want(t, "row 6", impRow(t, body, 6), "“может быть” is not yes or no")
+	want(t, "row 7", impRow(t, body, 7), "The same e-mail address is already in row 2")
+	want(t, "row 8", impRow(t, body, 8), "Unknown language “fr”")
+	want(t, "row 9", impRow(t, body, 9), "Updates guest", `href="/guests/`+strconv.FormatInt(d.morozov, 10)+`"`, "Changes: Phone</span>")
+	want(t, "row 10", impRow(t, body, 10), "New guest", "Possible duplicate of #"+strconv.FormatInt(d.lebedeva, 10))
+	want(t, "row 12", impRow(t, body, 12), "The same person (name and delegation) is already in row 2")
 	for _, line := range []int{2, 9, 10} {
-		impLacks(t, "valid row "+strconv.Itoa(line), impRow(t, body, line), "text-danger")
+		lacks(t, "valid row "+strconv.Itoa(line), impRow(t, body, line), "text-danger")
 	}
 	if strings.Contains(body, `id="row-11"`) {
 		t.Error("the blank row 11 is shown")
@@ -283,24 +230,24 @@ func TestImportCSVFlow(t *testing.T) {
 	}
 
 	// Commit refused while rows have errors: nothing imported.
-	guests := impInt(t, srv, `SELECT count(*) FROM guests`)
+	guests := sqlInt(t, srv, `SELECT count(*) FROM guests`)
 	resp, body = org.Post(importURL+"/commit", nil)
-	impStatus(t, "commit with errors", resp, http.StatusUnprocessableEntity)
-	impWant(t, "commit with errors", body, "7 rows have errors", "Nothing was imported", `id="f-skip_errors-error"`)
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
+	status(t, "commit with errors", resp, http.StatusUnprocessableEntity)
+	want(t, "commit with errors", body, "7 rows have errors", "Nothing was imported", `id="f-skip_errors-error"`)
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
 		t.Fatalf("a refused commit imported %d guests", n-guests)
 	}
 
 	// Skipping the errors imports the rest in one go.
 	resp, _ = org.Post(importURL+"/commit", url.Values{"skip_errors": {"on"}})
-	impStatus(t, "commit", resp, http.StatusSeeOther)
+	status(t, "commit", resp, http.StatusSeeOther)
 	if loc := resp.Header.Get("Location"); loc != importURL+"/done" {
 		t.Fatalf("commit sent to %q", loc)
 	}
 	_, body = org.Get(importURL + "/done")
-	impWant(t, "done", body, "Import finished: 2 new guests, 1 updated.", `<dd class="summary-list__value">2</dd>`,
+	want(t, "done", body, "Import finished: 2 new guests, 1 updated.", `<dd class="summary-list__value">2</dd>`,
 		`<dd class="summary-list__value">7</dd>`, `href="/guests"`)
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
 		t.Fatalf("commit added %d guests, want 2", n-guests)
 	}
 	var ivanov struct {
@@ -316,56 +263,56 @@ func TestImportCSVFlow(t *testing.T) {
 		!strings.Contains(ivanov.SearchText, "ivanov") || !strings.Contains(ivanov.SearchText, "embassy of france") {
 		t.Errorf("imported guest: %+v", ivanov)
 	}
-	if p := impText(t, srv, `SELECT phone FROM guests WHERE id = ?`, d.morozov); p != "+7 495 555 01 01" {
+	if p := sqlText(t, srv, `SELECT phone FROM guests WHERE id = ?`, d.morozov); p != "+7 495 555 01 01" {
 		t.Errorf("updated guest's phone is %q", p)
 	}
-	if v := impInt(t, srv, `SELECT version FROM guests WHERE id = ?`, d.morozov); v != 2 {
+	if v := sqlInt(t, srv, `SELECT version FROM guests WHERE id = ?`, d.morozov); v != 2 {
 		t.Errorf("updated guest's version is %d, want 2", v)
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = 'guest_import' AND action = 'import'`); n != 1 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = 'guest_import' AND action = 'import'`); n != 1 {
 		t.Errorf("%d import audit entries, want 1", n)
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = 'guest' AND action IN ('create', 'update') AND actor_user_id IS NOT NULL`); n != 3 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries WHERE entity_type = 'guest' AND action IN ('create', 'update') AND actor_user_id IS NOT NULL`); n != 3 {
 		t.Errorf("%d guest audit entries, want 3", n)
 	}
-	if s := impText(t, srv, `SELECT changes->'phone'->>'after' FROM audit_entries WHERE entity_type = 'guest' AND entity_id = ?`, strconv.FormatInt(d.morozov, 10)); s != "+7 495 555 01 01" {
+	if s := sqlText(t, srv, `SELECT changes->'phone'->>'after' FROM audit_entries WHERE entity_type = 'guest' AND entity_id = ?`, strconv.FormatInt(d.morozov, 10)); s != "+7 495 555 01 01" {
 		t.Errorf("the update's audit entry records phone %q", s)
 	}
 
 	// A double click: the second commit changes nothing and shows the
 	// same result.
 	resp, _ = org.Post(importURL+"/commit", url.Values{"skip_errors": {"on"}})
-	impStatus(t, "second commit", resp, http.StatusSeeOther)
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
+	status(t, "second commit", resp, http.StatusSeeOther)
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
 		t.Fatal("a second commit imported again")
 	}
 	_, body = org.Get(importURL + "/done")
-	impWant(t, "done again", body, `<dd class="summary-list__value">2</dd>`)
+	want(t, "done again", body, `<dd class="summary-list__value">2</dd>`)
 	// The committed import's steps show the result, not forms.
 	_, body = org.Get(importURL)
-	impWant(t, "mapping after commit", body, "Import finished")
+	want(t, "mapping after commit", body, "Import finished")
 	resp, _ = org.Post(importURL+"/mapping", mapping)
-	impStatus(t, "mapping after commit", resp, http.StatusSeeOther)
+	status(t, "mapping after commit", resp, http.StatusSeeOther)
 
 	// The same layout again: the mapping (phone ignored the first time,
 	// then mapped) is remembered; the same file changes nothing.
 	again := impUploadOK(t, srv, org, "protocol-again.csv", impCP1251(t, impOfficeCSV))
 	_, body = org.Get(again)
-	impWant(t, "remembered mapping", body, "remembered from the last file with the same columns")
+	want(t, "remembered mapping", body, "remembered from the last file with the same columns")
 	if got := impSelected(t, body, "col4"); got != "phone" {
 		t.Errorf("remembered mapping has col4 = %q", got)
 	}
 	resp, _ = org.Post(again+"/mapping", mapping)
-	impStatus(t, "mapping again", resp, http.StatusSeeOther)
+	status(t, "mapping again", resp, http.StatusSeeOther)
 	_, body = org.Get(again + "/preview")
-	impWant(t, "preview again", body, "10 rows: 0 new, 0 updates, 3 unchanged, 7 with errors.")
-	impWant(t, "row 10 again", impRow(t, body, 10), "No change to guest")
+	want(t, "preview again", body, "10 rows: 0 new, 0 updates, 3 unchanged, 7 with errors.")
+	want(t, "row 10 again", impRow(t, body, 10), "No change to guest")
 	resp, _ = org.Post(again+"/commit", url.Values{"skip_errors": {"on"}})
-	impStatus(t, "commit again", resp, http.StatusSeeOther)
-	if r := impText(t, srv, `SELECT result::text FROM guest_imports WHERE id = ?`, strings.TrimPrefix(again, "/guests/import/")); r != `{"created": 0, "skipped": 7, "updated": 0, "unchanged": 3}` {
+	status(t, "commit again", resp, http.StatusSeeOther)
+	if r := sqlText(t, srv, `SELECT result::text FROM guest_imports WHERE id = ?`, strings.TrimPrefix(again, "/guests/import/")); r != `{"created": 0, "skipped": 7, "updated": 0, "unchanged": 3}` {
 		t.Errorf("re-import result %s", r)
 	}
-	if v := impInt(t, srv, `SELECT version FROM guests WHERE id = ?`, d.morozov); v != 2 {
+	if v := sqlInt(t, srv, `SELECT version FROM guests WHERE id = ?`, d.morozov); v != 2 {
 		t.Errorf("re-import bumped the version to %d", v)
 	}
 }
@@ -396,7 +343,7 @@ func impXLSX(t testing.TB, rows [][]string) []byte {
 
 func TestImportXLSXWithErrors(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	d := impDirectory(t, srv)
 
 	long := strings.Repeat("Ə", 201)
@@ -419,17 +366,17 @@ func TestImportXLSXWithErrors(t *testing.T) {
 	}
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"given_name"}, "col2": {"email"},
 		"col3": {"delegation"}, "col4": {"vip"}, "col5": {"restricted_notes"}, "col6": {""}})
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body = org.Get(u + "/preview")
-	impWant(t, "xlsx preview", body, "5 rows: 2 new, 1 updates, 0 unchanged, 2 with errors.")
-	impWant(t, "row 7", impRow(t, body, 7), "Updates guest", "#"+strconv.FormatInt(d.mammadova, 10), "Changes: Restricted notes</span>")
-	impWant(t, "row 2", impRow(t, body, 2), "New guest", "=1+1")
-	impWant(t, "row 4", impRow(t, body, 4), "Family name is longer than 200 characters")
-	impWant(t, "row 6", impRow(t, body, 6), "“martin@example” is not an e-mail address", "“maybe” is not yes or no")
-	impLacks(t, "preview", body, "A1", "A2") // the ignored column
+	want(t, "xlsx preview", body, "5 rows: 2 new, 1 updates, 0 unchanged, 2 with errors.")
+	want(t, "row 7", impRow(t, body, 7), "Updates guest", "#"+strconv.FormatInt(d.mammadova, 10), "Changes: Restricted notes</span>")
+	want(t, "row 2", impRow(t, body, 2), "New guest", "=1+1")
+	want(t, "row 4", impRow(t, body, 4), "Family name is longer than 200 characters")
+	want(t, "row 6", impRow(t, body, 6), "“martin@example” is not an e-mail address", "“maybe” is not yes or no")
+	lacks(t, "preview", body, "A1", "A2") // the ignored column
 
 	resp, _ = org.Post(u+"/commit", url.Values{"skip_errors": {"on"}})
-	impStatus(t, "commit", resp, http.StatusSeeOther)
+	status(t, "commit", resp, http.StatusSeeOther)
 	var got []struct {
 		FamilyName, RestrictedNotes string
 		DelegationID                int64
@@ -446,7 +393,7 @@ func TestImportXLSXWithErrors(t *testing.T) {
 
 func TestImportCommitIsAllOrNothing(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	impDirectory(t, srv)
 	// A rule the import cannot know: the database refuses one of the
 	// updates, after the new guests were inserted.
@@ -460,29 +407,29 @@ func TestImportCommitIsAllOrNothing(t *testing.T) {
 		"Əliyev,Boom,rashad@example.org\n"
 	u := impUploadOK(t, srv, org, "all-or-nothing.csv", []byte(csv))
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"given_name"}, "col2": {"email"}})
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body := org.Get(u + "/preview")
-	impWant(t, "preview", body, "3 rows: 2 new, 1 updates, 0 unchanged, 0 with errors.")
+	want(t, "preview", body, "3 rows: 2 new, 1 updates, 0 unchanged, 0 with errors.")
 
-	guests := impInt(t, srv, `SELECT count(*) FROM guests`)
-	audits := impInt(t, srv, `SELECT count(*) FROM audit_entries`)
+	guests := sqlInt(t, srv, `SELECT count(*) FROM guests`)
+	audits := sqlInt(t, srv, `SELECT count(*) FROM audit_entries`)
 	resp, _ = org.Post(u+"/commit", nil)
-	impStatus(t, "failing commit", resp, http.StatusInternalServerError)
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
+	status(t, "failing commit", resp, http.StatusInternalServerError)
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
 		t.Fatalf("a failed commit left %d new guests", n-guests)
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM audit_entries`); n != audits {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries`); n != audits {
 		t.Fatalf("a failed commit left %d audit entries", n-audits)
 	}
-	if s := impText(t, srv, `SELECT status FROM guest_imports`); s != "mapped" {
+	if s := sqlText(t, srv, `SELECT status FROM guest_imports`); s != "mapped" {
 		t.Fatalf("a failed import is %q", s)
 	}
 
 	// Without the obstacle the same import goes through.
 	impExec(t, srv, `DROP TRIGGER refuse_boom ON guests`)
 	resp, _ = org.Post(u+"/commit", nil)
-	impStatus(t, "commit", resp, http.StatusSeeOther)
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
+	status(t, "commit", resp, http.StatusSeeOther)
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests+2 {
 		t.Fatalf("commit added %d guests, want 2", n-guests)
 	}
 }
@@ -490,7 +437,7 @@ func TestImportCommitIsAllOrNothing(t *testing.T) {
 // A long file is checked whole and shown a page at a time.
 func TestImportPreviewPages(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	var b strings.Builder
 	b.WriteString("Family name;Given name\n")
 	for i := 2; i <= 451; i++ {
@@ -502,30 +449,30 @@ func TestImportPreviewPages(t *testing.T) {
 	}
 	u := impUploadOK(t, srv, org, "long.csv", []byte(b.String()))
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"given_name"}})
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body := org.Get(u + "/preview")
-	impWant(t, "page 1", body, "450 rows: 449 new, 0 updates, 0 unchanged, 1 with errors.", "Page 1 of 3", `id="row-201"`,
+	want(t, "page 1", body, "450 rows: 449 new, 0 updates, 0 unchanged, 1 with errors.", "Page 1 of 3", `id="row-201"`,
 		`href="`+u+`/preview?page=2"`)
-	impLacks(t, "page 1", body, `id="row-202"`, `id="row-420"`)
+	lacks(t, "page 1", body, `id="row-202"`, `id="row-420"`)
 	_, body = org.Get(u + "/preview?page=3")
-	impWant(t, "page 3", body, `id="row-420"`, `id="row-451"`, "The family name is missing")
+	want(t, "page 3", body, `id="row-420"`, `id="row-451"`, "The family name is missing")
 	_, body = org.Get(u + "/preview?show=errors_first")
-	impWant(t, "errors first", body, `id="row-420"`, "Page 1 of 3")
+	want(t, "errors first", body, `id="row-420"`, "Page 1 of 3")
 	_, body = org.Get(u + "/preview?show=problems")
-	impWant(t, "only problems", body, `id="row-420"`)
-	impLacks(t, "only problems", body, `id="row-2"`, "Page 1 of")
+	want(t, "only problems", body, `id="row-420"`)
+	lacks(t, "only problems", body, `id="row-2"`, "Page 1 of")
 	resp, body = org.Post(u+"/commit", nil)
-	impStatus(t, "commit with an error", resp, http.StatusUnprocessableEntity)
-	impWant(t, "refused commit", body, "1 row has errors", `href="`+u+`/preview?page=2"`)
+	status(t, "commit with an error", resp, http.StatusUnprocessableEntity)
+	want(t, "refused commit", body, "1 row has errors", `href="`+u+`/preview?page=2"`)
 }
 
 // Many clicks at once, as from several tabs or instances: one import.
 func TestImportConcurrentCommitsImportOnce(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	u := impUploadOK(t, srv, org, "once.csv", []byte("Family name,E-mail\nAdams,ann@example.org\nBrown,bob@example.org\n"))
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"email"}})
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	form := url.Values{"_csrf": {org.CSRF()}}.Encode()
 	codes := make(chan int, 5)
 	for range 5 {
@@ -550,38 +497,38 @@ func TestImportConcurrentCommitsImportOnce(t *testing.T) {
 			t.Errorf("a concurrent commit answered %d", code)
 		}
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != 2 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != 2 {
 		t.Errorf("concurrent commits created %d guests, want 2", n)
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM audit_entries WHERE action = 'import'`); n != 1 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM audit_entries WHERE action = 'import'`); n != 1 {
 		t.Errorf("%d import audit entries, want 1", n)
 	}
 }
 
 func TestImportStaleGuestRefusesCommit(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	d := impDirectory(t, srv)
 	u := impUploadOK(t, srv, org, "stale.csv", []byte("Family name,E-mail,Phone\nNew,new@example.org,1\nƏliyev,rashad@example.org,+994 70 000 00 00\n"))
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"email"}, "col2": {"phone"}})
-	impStatus(t, "mapping", resp, http.StatusSeeOther)
+	status(t, "mapping", resp, http.StatusSeeOther)
 	// Someone saves the guest between the import's reading and writing: a
 	// trigger stands in for them, bumping the version as a form save does.
 	impExec(t, srv, `CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN UPDATE guests SET version = version + 1 WHERE id = `+strconv.FormatInt(d.aliyev, 10)+`; RETURN NEW; END $$`)
 	impExec(t, srv, `CREATE TRIGGER bump AFTER INSERT ON guests FOR EACH STATEMENT EXECUTE FUNCTION bump()`)
-	guests := impInt(t, srv, `SELECT count(*) FROM guests`)
+	guests := sqlInt(t, srv, `SELECT count(*) FROM guests`)
 	resp, body := org.Post(u+"/commit", nil)
-	impStatus(t, "stale commit", resp, http.StatusConflict)
-	impWant(t, "stale commit", body, "changed by someone else while the import ran")
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
+	status(t, "stale commit", resp, http.StatusConflict)
+	want(t, "stale commit", body, "changed by someone else while the import ran")
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != guests {
 		t.Fatal("a stale commit imported guests")
 	}
 }
 
 func TestImportRefusesBadFiles(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	cases := []struct {
 		name string
 		data []byte
@@ -602,12 +549,12 @@ func TestImportRefusesBadFiles(t *testing.T) {
 			t.Errorf("%s: status %d, want 422", c.name, resp.StatusCode)
 			continue
 		}
-		impWant(t, c.name, body, c.want, `id="f-file-error"`, `href="#f-file"`)
+		want(t, c.name, body, c.want, `id="f-file-error"`, `href="#f-file"`)
 	}
 	resp, body := org.Post("/guests/import", url.Values{})
-	impStatus(t, "no file", resp, http.StatusUnprocessableEntity)
-	impWant(t, "no file", body, "Choose a CSV or Excel file to upload")
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
+	status(t, "no file", resp, http.StatusUnprocessableEntity)
+	want(t, "no file", body, "Choose a CSV or Excel file to upload")
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
 		t.Fatalf("refused files stored %d uploads", n)
 	}
 }
@@ -615,12 +562,12 @@ func TestImportRefusesBadFiles(t *testing.T) {
 // A file beyond any limit is refused before it is read; nothing is stored.
 func TestImportRefusesHugeUpload(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	huge := bytes.Repeat([]byte("Family name\nSmith\n"), 12<<20/18)
 	resp, body := impUpload(t, srv, org, "huge.csv", huge)
-	impStatus(t, "12 MB upload", resp, http.StatusRequestEntityTooLarge)
-	impWant(t, "12 MB upload", body, "larger than Vigil accepts")
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
+	status(t, "12 MB upload", resp, http.StatusRequestEntityTooLarge)
+	want(t, "12 MB upload", body, "larger than Vigil accepts")
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
 		t.Fatal("a huge file was stored")
 	}
 	// Between the server-wide body limit and the import's 10 MB a file
@@ -628,9 +575,9 @@ func TestImportRefusesHugeUpload(t *testing.T) {
 	// import with its own message, beside the field.
 	mid := bytes.Repeat([]byte("Family name\nSmith\n"), (10<<20+1<<19)/18)
 	resp, body = impUpload(t, srv, org, "10.5mb.csv", mid)
-	impStatus(t, "10.5 MB upload", resp, http.StatusUnprocessableEntity)
-	impWant(t, "10.5 MB upload", body, "The file is larger than 10 MB")
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
+	status(t, "10.5 MB upload", resp, http.StatusUnprocessableEntity)
+	want(t, "10.5 MB upload", body, "The file is larger than 10 MB")
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 0 {
 		t.Fatal("a too large file was stored")
 	}
 }
@@ -639,7 +586,7 @@ func TestImportRefusesHugeUpload(t *testing.T) {
 // them (see the body limit in internal/server/server.go).
 func TestImportTakesFilesUpTo10MB(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	// 9.5 MB in fewer than 20,000 rows: past the server-wide 2 MB body
 	// limit, within the import's limits.
 	var b strings.Builder
@@ -649,16 +596,16 @@ func TestImportTakesFilesUpTo10MB(t *testing.T) {
 		b.WriteString("Guest " + strconv.Itoa(i) + ",Given," + note + "\n")
 	}
 	resp, body := impUpload(t, srv, org, "9.5mb.csv", []byte(b.String()))
-	impStatus(t, "9.5 MB upload", resp, http.StatusSeeOther)
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 1 {
+	status(t, "9.5 MB upload", resp, http.StatusSeeOther)
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 1 {
 		t.Fatalf("%d uploads stored (%s)", n, body)
 	}
 }
 
 func TestImportAndExportAreForOrganizers(t *testing.T) {
 	srv := testserver.Start(t)
-	staff := impSignIn(t, srv, "staff@example.org", auth.RoleStaff)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	staff := signIn(t, srv, "staff@example.org", auth.RoleStaff)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	u := impUploadOK(t, srv, org, "guests.csv", []byte("Family name\nSmith\n"))
 	for _, path := range []string{"/guests/import", u, u + "/preview", u + "/done", "/guests/export.csv", "/guests/export.xlsx"} {
 		resp, body := staff.Get(path)
@@ -679,19 +626,19 @@ func TestImportAndExportAreForOrganizers(t *testing.T) {
 			t.Errorf("staff POST %s: %d, want 403", path, resp.StatusCode)
 		}
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 1 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guest_imports`); n != 1 {
 		t.Errorf("%d uploads, want only the organizer's", n)
 	}
-	if n := impInt(t, srv, `SELECT count(*) FROM guests`); n != 0 {
+	if n := sqlInt(t, srv, `SELECT count(*) FROM guests`); n != 0 {
 		t.Error("staff imported guests")
 	}
 	resp, _ = org.Get("/guests/import/999999")
-	impStatus(t, "unknown import", resp, http.StatusNotFound)
+	status(t, "unknown import", resp, http.StatusNotFound)
 }
 
 func TestOldUploadsAreDeleted(t *testing.T) {
 	srv := testserver.Start(t)
-	org := impSignIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
+	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	old := impUploadOK(t, srv, org, "old.csv", []byte("Family name\nSmith\n"))
 	impExec(t, srv, `UPDATE guest_imports SET created_at = now() - interval '25 hours'`)
 	recent := impUploadOK(t, srv, org, "recent.csv", []byte("Family name\nJones\n"))

@@ -583,23 +583,15 @@ func (h *Handler) wreathsData(c echo.Context, p *view.Page, e EditionRef) (wreat
 
 // Wreaths shows GET /editions/:year/wreaths: the wreath-laying order, in
 // order of precedence.
-func (h *Handler) Wreaths(c echo.Context) error {
-	e, err := h.participationEdition(c)
-	if err != nil {
-		return err
-	}
-	p := h.view.Page(c, "wreath.title", "Year", e.Year)
-	d, err := h.wreathsData(c, p, e)
-	if err != nil {
-		return err
-	}
-	p.Data = d
-	return h.view.Render(c, http.StatusOK, tmplWreaths, p)
-}
+func (h *Handler) Wreaths(c echo.Context) error { return h.renderWreaths(c, tmplWreaths) }
 
 // PrintWreaths shows GET /editions/:year/wreaths/print: the wreath-laying
 // order on A4 paper.
-func (h *Handler) PrintWreaths(c echo.Context) error {
+func (h *Handler) PrintWreaths(c echo.Context) error { return h.renderWreaths(c, tmplWreathsPrint) }
+
+// renderWreaths renders the wreath-laying order of the edition in the path
+// with template name: the page or its print view.
+func (h *Handler) renderWreaths(c echo.Context, name string) error {
 	e, err := h.participationEdition(c)
 	if err != nil {
 		return err
@@ -610,5 +602,5 @@ func (h *Handler) PrintWreaths(c echo.Context) error {
 		return err
 	}
 	p.Data = d
-	return h.view.Render(c, http.StatusOK, tmplWreathsPrint, p)
+	return h.view.Render(c, http.StatusOK, name, p)
 }

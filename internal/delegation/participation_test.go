@@ -488,39 +488,6 @@ func (c participationCopier) CopyLogistics(ctx context.Context, tx *gorm.DB, fro
 
 // HTTP ---------------------------------------------------------------------------------------
 
-func signIn(t *testing.T, srv *testserver.Server, email string, role auth.Role) *testserver.Client {
-	t.Helper()
-	srv.AddUser(t, email, role)
-	c := srv.NewClient(t)
-	c.Login(email)
-	return c
-}
-
-func want(t *testing.T, what, body string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(body, p) {
-			t.Errorf("%s lacks %q", what, p)
-		}
-	}
-}
-
-func lacks(t *testing.T, what, body string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if strings.Contains(body, p) {
-			t.Errorf("%s has %q", what, p)
-		}
-	}
-}
-
-func status(t *testing.T, what string, resp *http.Response, code int) {
-	t.Helper()
-	if resp.StatusCode != code {
-		t.Fatalf("%s: status %d, want %d", what, resp.StatusCode, code)
-	}
-}
-
 // inOrder checks that parts appear in body in this order.
 func inOrder(t *testing.T, what, body string, parts ...string) {
 	t.Helper()
