@@ -203,38 +203,82 @@ func (s *Store) guestsMatching(ctx context.Context, q GuestQuery) *gorm.DB {
 // order is q's ORDER BY: the order of precedence (VIPs first inside a
 // delegation, guests without one last) or the family name, both collated
 // in q's language.
-func (q GuestQuery) order() string {
+func (q GuestQuery) order() string { return q.sortOrder(false) }
+
+// sortOrder is order; with sort, written so that the planner sorts the
+// rows rather than reading them through the order's index ("+ 0" and
+// "|| ''" change no value).
+func (q GuestQuery) sortOrder(sort bool) string {
 	col := collation(q.Locale)
-	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
+	family, prec := "g.family_name", "g.precedence"
+	if sort {
+		family, prec = "(g.family_name || '')", "g.precedence + 0"
+	}
+	byName := family + " COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
 	if q.Sort == SortName {
 		return byName
 	}
-	return "d.precedence NULLS LAST, g.vip DESC, " + byName
+	// g.precedence is the delegation's position (migration 00004 keeps
+	// it); an index per language serves this order.
+	return prec + ", g.vip DESC, " + byName
 }
 
 // SearchGuests returns one page of the guests matching q, and how many
 // match in all. Every word of the text must appear in the folded search
 // text (a trigram index serves it), so "aliyev" finds "Əliyev".
 func (s *Store) SearchGuests(ctx context.Context, q GuestQuery) ([]GuestRow, int, error) {
-	where := s.guestsMatching(ctx, q)
-	var total int64
-	if err := where.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("delegation: count guests: %w", err)
-	}
-	order := q.order()
 	limit := q.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	var rows []GuestRow
-	err := where.Select(`g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
+	cols := `g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
 		g.organisation, g.email, g.phone, g.language, g.vip, g.delegation_id,
-		coalesce(d.name, '') AS delegation_name, coalesce(d.kind, '') AS delegation_kind, coalesce(d.country, '') AS country`).
-		Order(order).Offset(q.Offset).Limit(limit).Scan(&rows).Error
-	if err != nil {
+		coalesce(d.name, '') AS delegation_name, coalesce(d.kind, '') AS delegation_kind, coalesce(d.country, '') AS country`
+	page := s.guestsMatching(ctx, q).Order(q.order()).Offset(q.Offset).Limit(limit)
+	if strings.TrimSpace(q.Text) == "" {
+		// Without text the page walks an index in order; the count is a
+		// cheap scan of its own.
+		var total int64
+		if err := s.guestsMatching(ctx, q).Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("delegation: count guests: %w", err)
+		}
+		var rows []GuestRow
+		if err := page.Select(cols).Scan(&rows).Error; err != nil {
+			return nil, 0, fmt.Errorf("delegation: list guests: %w", err)
+		}
+		return rows, int(total), nil
+	}
+	// Text has to be matched against every guest: one pass gives the page
+	// and, through the window count, the total (matching twice, a count
+	// and then the page, doubled the time of a search).
+	var rows []struct {
+		GuestRow
+		Total int
+	}
+	// Every match is read for the count anyway, so sorting the matches
+	// beats walking the order's index through all guests (measured: 13.6 ms
+	// by the index, 7 ms by a scan and a sort, for 1,000 matches of
+	// 20,000).
+	page = s.guestsMatching(ctx, q).Order(q.sortOrder(true)).Offset(q.Offset).Limit(limit)
+	if err := page.Select(cols + ", count(*) OVER () AS total").Scan(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("delegation: search guests: %w", err)
 	}
-	return rows, int(total), nil
+	if len(rows) == 0 {
+		if q.Offset == 0 {
+			return nil, 0, nil
+		}
+		// A page past the end: count to tell how many there are.
+		var total int64
+		if err := s.guestsMatching(ctx, q).Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("delegation: count guests: %w", err)
+		}
+		return nil, int(total), nil
+	}
+	out := make([]GuestRow, len(rows))
+	for i, r := range rows {
+		out[i] = r.GuestRow
+	}
+	return out, rows[0].Total, nil
 }
 
 // DelegationGuests returns the guests of delegation id by name.
