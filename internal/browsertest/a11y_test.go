@@ -130,6 +130,11 @@ func TestAccessibility(t *testing.T) {
 	tab.Open("/audit")
 	checkA11y(t, tab, "audit log")
 
+	for _, p := range directoryPages(t, srv) {
+		tab.Open(p.Path)
+		checkA11y(t, tab, p.Name)
+	}
+
 	// The check itself works: an image without alt text is reported.
 	tab.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector("main").insertAdjacentHTML("beforeend", '<img src="/static/img/favicon.svg">')`))
 	found := false
@@ -199,6 +204,10 @@ func TestScreenshotsForReview(t *testing.T) {
 		} {
 			tab.Open(path)
 			shot(name)
+		}
+		for _, p := range directoryPages(t, srv) {
+			tab.Open(p.Path)
+			shot(p.Name)
 		}
 		tab.Open("/no-such-page")
 		shot("404")

@@ -207,7 +207,7 @@ func (q GuestQuery) order() string { return q.sortOrder(false) }
 
 // sortOrder is order; with sort, written so that the planner sorts the
 // rows rather than reading them through the order's index ("+ 0" and
-// "|| ''" change no value).
+// "|| ”" change no value).
 func (q GuestQuery) sortOrder(sort bool) string {
 	col := collation(q.Locale)
 	family, prec := "g.family_name", "g.precedence"
