@@ -85,7 +85,7 @@ func (h *Handler) Delegations(c echo.Context) error {
 	for _, x := range ds {
 		r := delegationRow{ID: x.ID, Position: x.Precedence, Name: x.Name, Kind: x.Kind, Country: CountryName(p.Locale, x.Country), Guests: x.Guests}
 		if x.CredentialsPresentedOn != nil {
-			r.Credentials = p.Date(*x.CredentialsPresentedOn)
+			r.Credentials = p.Day(*x.CredentialsPresentedOn)
 		}
 		if x.Rank != nil {
 			r.Rank = strconv.Itoa(*x.Rank)

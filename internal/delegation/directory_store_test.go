@@ -151,6 +151,9 @@ func TestSearchFoldsAzerbaijaniLetters(t *testing.T) {
 	if got := find(GuestQuery{VIPOnly: true}); !slices.Equal(got, []string{"Əliyev"}) {
 		t.Errorf("VIP filter: %v", got)
 	}
+	if rows, _, _ := s.SearchGuests(ctx, GuestQuery{Text: "aliyev"}); len(rows) != 1 || !rows[0].VIP || rows[0].DelegationName != gov.Name {
+		t.Errorf("a VIP's row: %+v", rows)
+	}
 	if got := find(GuestQuery{Kind: KindDiplomaticMission}); !slices.Equal(got, []string{"Şahin"}) {
 		t.Errorf("kind filter: %v", got)
 	}

@@ -159,7 +159,7 @@ type GuestRow struct {
 	Email          string
 	Phone          string
 	Language       string
-	VIP            bool
+	VIP            bool `gorm:"column:vip"`
 	DelegationID   *int64
 	DelegationName string
 	DelegationKind string
