@@ -23,6 +23,7 @@ import (
 	"vigil/internal/database"
 	"vigil/internal/delegation"
 	"vigil/internal/i18n"
+	"vigil/internal/invitation"
 	"vigil/internal/server"
 	"vigil/internal/venue"
 	"vigil/internal/view"
@@ -80,7 +81,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	var views []string
-	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, delegation.Views, {"errors/error"}} {
+	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, delegation.Views, invitation.Views, {"errors/error"}} {
 		views = append(views, v...)
 	}
 	if err := renderer.Require(views...); err != nil {
@@ -91,6 +92,9 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	venueStore := venue.NewStore(db.Gorm)
 	ceremonyStore := ceremony.NewStore(db.Gorm)
 	delegationStore := delegation.NewStore(db.Gorm)
+	// BEGIN invitation store
+	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, nil)
+	// END invitation store
 	authSvc := auth.NewService(users, cfg.Secret)
 	srv := server.New(server.Deps{
 		Config:   cfg,
@@ -112,6 +116,13 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// BEGIN delegation wiring
 			Delegation: delegation.NewHandler(delegationStore, delegationEditions{ceremonyStore}, delegationGates{venueStore}, renderer),
 			// END delegation wiring
+			// BEGIN invitation wiring
+			Invitation: invitation.NewHandler(invitation.Deps{
+				Store: invitationStore, View: renderer, Editions: invitationEditions{ceremonyStore},
+				Ceremonies: invitationCeremonies{ceremonies: ceremonyStore, venues: venueStore},
+				Guests:     invitationGuests{delegationStore}, Sessions: sessions, BaseURL: cfg.BaseURL, Log: log,
+			}),
+			// END invitation wiring
 		},
 	})
 	a := &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stop: make(chan struct{}), done: make(chan struct{})}

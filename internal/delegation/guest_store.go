@@ -164,6 +164,8 @@ type GuestRow struct {
 	DelegationName string
 	DelegationKind string
 	Country        string
+	// Precedence is the delegation's position in the order of precedence.
+	Precedence int
 }
 
 // collations are the ICU collations names sort by in each language: in
@@ -231,9 +233,7 @@ func (s *Store) SearchGuests(ctx context.Context, q GuestQuery) ([]GuestRow, int
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	cols := `g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
-		g.organisation, g.email, g.phone, g.language, g.vip, g.delegation_id,
-		coalesce(d.name, '') AS delegation_name, coalesce(d.kind, '') AS delegation_kind, coalesce(d.country, '') AS country`
+	cols := guestRowColumns
 	page := s.guestsMatching(ctx, q).Order(q.order()).Offset(q.Offset).Limit(limit)
 	if strings.TrimSpace(q.Text) == "" {
 		// Without text the page walks an index in order; the count is a
@@ -290,4 +290,50 @@ func (s *Store) DelegationGuests(ctx context.Context, id int64) ([]Guest, error)
 		return nil, fmt.Errorf("delegation: guests of %d: %w", id, err)
 	}
 	return gs, nil
+}
+
+// guestRowColumns are the columns of a GuestRow.
+const guestRowColumns = `g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
+	g.organisation, g.email, g.phone, g.language, g.vip, g.delegation_id, g.precedence,
+	coalesce(d.name, '') AS delegation_name, coalesce(d.kind, '') AS delegation_kind, coalesce(d.country, '') AS country`
+
+// GuestRows returns the guests ids (those that exist), in order of
+// precedence.
+func (s *Store) GuestRows(ctx context.Context, ids []int64) ([]GuestRow, error) {
+	var rows []GuestRow
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	err := s.db.WithContext(ctx).Table("guests g").Joins("LEFT JOIN delegations d ON d.id = g.delegation_id").
+		Select(guestRowColumns).Where("g.id IN ?", ids).Order(GuestQuery{}.order()).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("delegation: guest rows: %w", err)
+	}
+	return rows, nil
+}
+
+// MatchingGuestIDs returns the ids of every guest q's text and filters
+// select, in q's order (for inviting a filtered selection).
+func (s *Store) MatchingGuestIDs(ctx context.Context, q GuestQuery) ([]int64, error) {
+	var ids []int64
+	if err := s.guestsMatching(ctx, q).Order(q.order()).Pluck("g.id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("delegation: matching guests: %w", err)
+	}
+	return ids, nil
+}
+
+// Heads returns, per delegation of delegationIDs that has one in edition
+// editionID, the guest heading it.
+func (s *Store) Heads(ctx context.Context, editionID int64, delegationIDs []int64) (map[int64]int64, error) {
+	var rows []struct{ DelegationID, HeadGuestID int64 }
+	err := s.db.WithContext(ctx).Table("participations").Select("delegation_id, head_guest_id").
+		Where("edition_id = ? AND delegation_id IN ? AND head_guest_id IS NOT NULL", editionID, delegationIDs).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("delegation: heads: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.DelegationID] = r.HeadGuestID
+	}
+	return out, nil
 }

@@ -168,6 +168,20 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/editions/:year/wreaths/print", Staff, h.Delegation.PrintWreaths},
 		// END participation routes
 
+		// The guest's answer pages, opened by the personal link, no account
+		// (invitation package).
+		// BEGIN rsvp routes
+		// END rsvp routes
+
+		// Invitations, answers on a guest's behalf, the waitlist and the
+		// RSVP board (invitation package).
+		// BEGIN invitation routes
+		// END invitation routes
+
+		// The message log (mail package).
+		// BEGIN mail routes
+		// END mail routes
+
 		// Audit log, whole or per record (?type=user&id=5).
 		{http.MethodGet, "/audit", Organizer, h.Audit.List},
 

@@ -28,6 +28,7 @@ import (
 	"vigil/internal/database"
 	"vigil/internal/delegation"
 	"vigil/internal/i18n"
+	"vigil/internal/invitation"
 	"vigil/internal/venue"
 	"vigil/internal/view"
 )
@@ -43,6 +44,11 @@ type Handlers struct {
 	// BEGIN delegation handler
 	Delegation *delegation.Handler
 	// END delegation handler
+	// BEGIN invitation handler
+	Invitation *invitation.Handler
+	// END invitation handler
+	// BEGIN mail handler
+	// END mail handler
 }
 
 // Pinger reports whether the database answers, for /readyz.
