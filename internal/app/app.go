@@ -32,14 +32,18 @@ import (
 
 // App is a wired Vigil server.
 type App struct {
-	Config    config.Config
-	DB        *database.DB
-	Server    *server.Server
-	Users     *auth.Store
-	log       *slog.Logger
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
+	Config config.Config
+	DB     *database.DB
+	Server *server.Server
+	Users  *auth.Store
+	// Invitations is the invitation store the server uses (tests reach
+	// it to make links and, in one control run, to drop the capacity
+	// guard).
+	Invitations *invitation.Store
+	log         *slog.Logger
+	stop        chan struct{}
+	done        chan struct{}
+	closeOnce   sync.Once
 }
 
 // New wires the application over an open database. It does not check
@@ -125,7 +129,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// END invitation wiring
 		},
 	})
-	a := &App{Config: cfg, DB: db, Server: srv, Users: users, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.cleanup(10 * time.Minute)
 	return a, nil
 }
