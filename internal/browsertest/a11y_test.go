@@ -131,7 +131,9 @@ func TestAccessibility(t *testing.T) {
 	checkA11y(t, tab, "audit log")
 
 	for _, p := range directoryPages(t, srv) {
-		tab.Open(p.Path)
+		if status := tab.Open(p.Path); status != http.StatusOK {
+			t.Errorf("%s: status %d", p.Path, status)
+		}
 		checkA11y(t, tab, p.Name)
 	}
 
