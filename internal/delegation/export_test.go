@@ -93,7 +93,7 @@ func expReimport(t *testing.T, srv *testserver.Server, org *testserver.Client, n
 		t.Fatalf("%s: mapping: %d\n%s", name, resp.StatusCode, body)
 	}
 	_, body = org.Get(u + "/preview")
-	want(t, name+" preview", body, "0 new, 0 updates, ")
+	want(t, name+" preview", body, "0 new, 0 to update, ")
 	lacks(t, name+" preview", body, "Possible duplicate", "Updates guest")
 	before := sqlText(t, srv, `SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM guests`)
 	resp, _ = org.Post(u+"/commit", nil)
@@ -151,7 +151,7 @@ func TestExportCSVRoundTrip(t *testing.T) {
 	resp, _ = org.Post(u+"/mapping", form)
 	status(t, "edited mapping", resp, http.StatusSeeOther)
 	_, body = org.Get(u + "/preview")
-	want(t, "edited preview", body, "6 rows: 0 new, 1 updates, 5 unchanged, 0 with errors.", "Changes: Phone<")
+	want(t, "edited preview", body, "6 rows: 0 new, 1 to update, 5 unchanged, 0 with errors.", "Changes: Phone<")
 }
 
 func TestExportXLSXRoundTrip(t *testing.T) {

@@ -203,7 +203,7 @@ func TestImportCSVFlow(t *testing.T) {
 
 	// Preview: every error on its row.
 	_, body = org.Get(importURL + "/preview")
-	want(t, "preview summary", body, "10 rows: 2 new, 1 updates, 0 unchanged, 7 with errors.")
+	want(t, "preview summary", body, "10 rows: 2 new, 1 to update, 0 unchanged, 7 with errors.")
 	want(t, "row 2", impRow(t, body, 2), "New guest", "+994 50 555 01 01", "ivanov@example.org")
 	want(t, "row 3", impRow(t, body, 3), "The family name is missing")
 	want(t, "row 4", impRow(t, body, 4), "“not-an-email” is not an e-mail address")
@@ -305,7 +305,7 @@ func TestImportCSVFlow(t *testing.T) {
 	resp, _ = org.Post(again+"/mapping", mapping)
 	status(t, "mapping again", resp, http.StatusSeeOther)
 	_, body = org.Get(again + "/preview")
-	want(t, "preview again", body, "10 rows: 0 new, 0 updates, 3 unchanged, 7 with errors.")
+	want(t, "preview again", body, "10 rows: 0 new, 0 to update, 3 unchanged, 7 with errors.")
 	want(t, "row 10 again", impRow(t, body, 10), "No change to guest")
 	resp, _ = org.Post(again+"/commit", url.Values{"skip_errors": {"on"}})
 	status(t, "commit again", resp, http.StatusSeeOther)
@@ -368,7 +368,7 @@ func TestImportXLSXWithErrors(t *testing.T) {
 		"col3": {"delegation"}, "col4": {"vip"}, "col5": {"restricted_notes"}, "col6": {""}})
 	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body = org.Get(u + "/preview")
-	want(t, "xlsx preview", body, "5 rows: 2 new, 1 updates, 0 unchanged, 2 with errors.")
+	want(t, "xlsx preview", body, "5 rows: 2 new, 1 to update, 0 unchanged, 2 with errors.")
 	want(t, "row 7", impRow(t, body, 7), "Updates guest", "#"+strconv.FormatInt(d.mammadova, 10), "Changes: Restricted notes</span>")
 	want(t, "row 2", impRow(t, body, 2), "New guest", "=1+1")
 	want(t, "row 4", impRow(t, body, 4), "Family name is longer than 200 characters")
@@ -396,7 +396,7 @@ func TestImportCommitIsAllOrNothing(t *testing.T) {
 	org := signIn(t, srv, "organizer@example.org", auth.RoleOrganizer)
 	impDirectory(t, srv)
 	// A rule the import cannot know: the database refuses one of the
-	// updates, after the new guests were inserted.
+	// to update, after the new guests were inserted.
 	impExec(t, srv, `CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.given_name = 'Boom' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$`)
 	impExec(t, srv, `CREATE TRIGGER refuse_boom BEFORE UPDATE ON guests FOR EACH ROW EXECUTE FUNCTION refuse_boom()`)
@@ -409,7 +409,7 @@ func TestImportCommitIsAllOrNothing(t *testing.T) {
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"given_name"}, "col2": {"email"}})
 	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body := org.Get(u + "/preview")
-	want(t, "preview", body, "3 rows: 2 new, 1 updates, 0 unchanged, 0 with errors.")
+	want(t, "preview", body, "3 rows: 2 new, 1 to update, 0 unchanged, 0 with errors.")
 
 	guests := sqlInt(t, srv, `SELECT count(*) FROM guests`)
 	audits := sqlInt(t, srv, `SELECT count(*) FROM audit_entries`)
@@ -451,7 +451,7 @@ func TestImportPreviewPages(t *testing.T) {
 	resp, _ := org.Post(u+"/mapping", url.Values{"col0": {"family_name"}, "col1": {"given_name"}})
 	status(t, "mapping", resp, http.StatusSeeOther)
 	_, body := org.Get(u + "/preview")
-	want(t, "page 1", body, "450 rows: 449 new, 0 updates, 0 unchanged, 1 with errors.", "Page 1 of 3", `id="row-201"`,
+	want(t, "page 1", body, "450 rows: 449 new, 0 to update, 0 unchanged, 1 with errors.", "Page 1 of 3", `id="row-201"`,
 		`href="`+u+`/preview?page=2"`)
 	lacks(t, "page 1", body, `id="row-202"`, `id="row-420"`)
 	_, body = org.Get(u + "/preview?page=3")

@@ -283,7 +283,33 @@ func (p *Page) Date(t time.Time) string {
 		return ""
 	}
 	t = t.In(p.zone())
-	return fmt.Sprintf("%s, %s %s", p.Day(t), t.Format("15:04"), t.Format("MST"))
+	return fmt.Sprintf("%s, %s %s", p.Day(t), t.Format("15:04"), p.ZoneLabel())
+}
+
+// cityNames are the names, in Azerbaijani and Russian, of the cities that
+// name the time zones Vigil is used in; others keep their English name.
+var cityNames = map[string]map[string]string{
+	"Baku":     {"az": "Bakı", "ru": "Баку"},
+	"Istanbul": {"az": "İstanbul", "ru": "Стамбул"},
+	"Tbilisi":  {"az": "Tbilisi", "ru": "Тбилиси"},
+	"Moscow":   {"az": "Moskva", "ru": "Москва"},
+	"Berlin":   {"az": "Berlin", "ru": "Берлин"},
+	"London":   {"az": "London", "ru": "Лондон"},
+}
+
+// ZoneLabel names the page's time zone as people say it: "(Baku time)",
+// "(Bakı vaxtı)"; "UTC" for UTC. Zones like Asia/Baku have no
+// abbreviation, and "+04" means little to a guest.
+func (p *Page) ZoneLabel() string {
+	name := p.zone().String()
+	if name == "UTC" || name == "Local" || !strings.Contains(name, "/") {
+		return "UTC"
+	}
+	city := strings.ReplaceAll(name[strings.LastIndex(name, "/")+1:], "_", " ")
+	if local, ok := cityNames[city][p.Locale]; ok {
+		city = local
+	}
+	return p.T("zone.local_time", "City", city)
 }
 
 // Day formats the calendar day of t in the page's language:
