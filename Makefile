@@ -15,6 +15,7 @@ MAKEFLAGS += --no-print-directory
 
 PG       := deploy/local/pg.sh
 CHROMIUM := deploy/local/chromium.sh
+MAILPIT  := deploy/local/mailpit.sh
 GO       ?= go
 GOFMT     = $(shell $(GO) env GOROOT)/bin/gofmt
 
@@ -64,6 +65,22 @@ export VIGIL_CHROMIUM
 $(export_secret)
 endef
 
+# Mail for the tests: a Mailpit of its own for this run (deploy/local/mailpit.sh; installed
+# into .data/bin on first use), stopped when the recipe ends. The e-mail tests send to
+# VIGIL_TEST_SMTP_ADDR and read back through VIGIL_TEST_MAILPIT_URL; with both already set
+# (a Mailpit you run), they are used as they are. No Mailpit: the script warns loudly and
+# the e-mail tests skip (under CI it fails instead).
+define mailpit_env
+if [ -z "$${VIGIL_TEST_SMTP_ADDR:-}" ] || [ -z "$${VIGIL_TEST_MAILPIT_URL:-}" ]; then
+	mailpit_vars="$$(GO='$(GO)' $(MAILPIT) start)"
+	eval "$$mailpit_vars"
+	if [ -n "$${VIGIL_MAILPIT_DIR:-}" ]; then
+		trap '$(MAILPIT) stop "$$VIGIL_MAILPIT_DIR"' EXIT
+	fi
+fi
+export VIGIL_TEST_SMTP_ADDR VIGIL_TEST_MAILPIT_URL
+endef
+
 # go test -race needs cgo and a C compiler. As root with apt-get, install gcc.
 define need_cc
 cc="$$($(GO) env CC)"; cc="$${cc%% *}"
@@ -93,7 +110,9 @@ help: ## list the targets
 	echo "  VIGIL_PG_PORT (local cluster port, default 54329), VIGIL_SECRET (default: .data/secret),"
 	echo "  VIGIL_ADDR (default 127.0.0.1:8080), VIGIL_BASE_URL (default http://\$$VIGIL_ADDR),"
 	echo "  PKG and TESTFLAGS for test/bench (default PKG=./...). The db-* targets always act on"
-	echo "  the local cluster."
+	echo "  the local cluster. make test starts its own Mailpit unless VIGIL_TEST_SMTP_ADDR and"
+	echo "  VIGIL_TEST_MAILPIT_URL are set. make run sends no e-mail unless VIGIL_SMTP_ADDR is set"
+	echo "  (messages are queued and logged, and fail with \"SMTP not configured\")."
 
 run: $(SECRET_DEP) ## start the local DB, migrate, seed demo data, serve on VIGIL_ADDR (Ctrl-C stops)
 	@if [ -z "$${DATABASE_URL:-}" ]; then
@@ -111,9 +130,10 @@ run: $(SECRET_DEP) ## start the local DB, migrate, seed demo data, serve on VIGI
 	# exec: make's shell becomes the server, so Ctrl-C reaches it directly.
 	exec .data/bin/vigil serve
 
-test: $(SECRET_DEP) ## run every test (-race; local DB with fsync off; browser tests with Chromium)
+test: $(SECRET_DEP) ## run every test (-race; local DB with fsync off; Mailpit; browser tests with Chromium)
 	@$(need_cc)
 	$(test_env)
+	$(mailpit_env)
 	$(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKG)
 
 bench: $(SECRET_DEP) ## run the benchmarks (same database set-up as test)

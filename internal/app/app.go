@@ -24,6 +24,7 @@ import (
 	"vigil/internal/delegation"
 	"vigil/internal/i18n"
 	"vigil/internal/invitation"
+	"vigil/internal/mail"
 	"vigil/internal/server"
 	"vigil/internal/venue"
 	"vigil/internal/view"
@@ -40,10 +41,12 @@ type App struct {
 	// it to make links and, in one control run, to drop the capacity
 	// guard).
 	Invitations *invitation.Store
-	log         *slog.Logger
-	stop        chan struct{}
-	done        chan struct{}
-	closeOnce   sync.Once
+	// mail sends e-mail from the job queue; Close stops it.
+	mail      *mail.Service
+	log       *slog.Logger
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // New wires the application over an open database. It does not check
@@ -97,7 +100,26 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	ceremonyStore := ceremony.NewStore(db.Gorm)
 	delegationStore := delegation.NewStore(db.Gorm)
 	// BEGIN invitation store
-	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, nil)
+	// The mail service is the invitation store's notifier, and reads
+	// invitations back through mailSource, which gets the store once it
+	// exists.
+	if err := renderer.Require(mail.Views...); err != nil {
+		return nil, err
+	}
+	mailSrc := &mailSource{
+		ceremonies: ceremonyStore, editions: invitationEditions{ceremonyStore},
+		events: invitationCeremonies{ceremonies: ceremonyStore, venues: venueStore}, guests: invitationGuests{delegationStore},
+		baseURL: cfg.BaseURL, tr: tr, now: time.Now,
+	}
+	mailer, err := newMail(cfg, db, tr, mailSrc, log)
+	if err != nil {
+		return nil, err
+	}
+	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, mailer)
+	mailSrc.invitations = invitationStore
+	// River starts in the background (it waits for the database if it
+	// is down); Close stops it.
+	mailer.Start()
 	// END invitation store
 	authSvc := auth.NewService(users, cfg.Secret)
 	srv := server.New(server.Deps{
@@ -118,18 +140,24 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			Venue: venue.NewHandler(venueStore, venuePlanning{store: ceremonyStore}, peopleAdapter{users: users}, renderer),
 			// END venue wiring
 			// BEGIN delegation wiring
-			Delegation: delegation.NewHandler(delegationStore, delegationEditions{ceremonyStore}, delegationGates{venueStore}, renderer),
+			Delegation: delegation.NewHandler(delegationStore, delegationEditions{ceremonyStore}, delegationGates{venueStore}, renderer).
+				WithHistory(invitationHistory{store: invitationStore, editions: ceremonyStore}).
+				WithMovers(invitationHistory{store: invitationStore, editions: ceremonyStore}),
 			// END delegation wiring
 			// BEGIN invitation wiring
 			Invitation: invitation.NewHandler(invitation.Deps{
 				Store: invitationStore, View: renderer, Editions: invitationEditions{ceremonyStore},
 				Ceremonies: invitationCeremonies{ceremonies: ceremonyStore, venues: venueStore},
 				Guests:     invitationGuests{delegationStore}, Sessions: sessions, BaseURL: cfg.BaseURL, Log: log,
+				Office: invitationOffice{delegations: delegationStore, users: users, ceremonies: ceremonyStore, reminders: mailer, now: time.Now},
 			}),
 			// END invitation wiring
+			// BEGIN mail wiring
+			Mail: mail.NewHandler(mailer.Store(), renderer, mailZone(ceremonyStore)),
+			// END mail wiring
 		},
 	})
-	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.cleanup(10 * time.Minute)
 	return a, nil
 }
@@ -157,10 +185,12 @@ func (a *App) cleanup(interval time.Duration) {
 	}
 }
 
-// Close stops the app's background work.
+// Close stops the app's background work: the clean-up, then the job
+// queue (e-mails being sent are finished first).
 func (a *App) Close() {
 	a.closeOnce.Do(func() { close(a.stop) })
 	<-a.done
+	a.stopMail()
 }
 
 // Run serves on the configured address until ctx is cancelled, then shuts

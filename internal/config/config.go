@@ -41,14 +41,37 @@ type Config struct {
 
 // SMTP holds the outgoing mail server settings.
 type SMTP struct {
-	Host     string
-	Port     int
-	Username string
+	// Addr is the server as host:port (VIGIL_SMTP_ADDR). Empty means no
+	// server: e-mails are still queued and logged, and each attempt fails
+	// with "SMTP not configured" until one is set.
+	Addr string
+	// User and Password authenticate to the server (VIGIL_SMTP_USER,
+	// VIGIL_SMTP_PASSWORD); without a user, no authentication.
+	User     string
 	Password string
-	From     string
-	// TLS is one of "mandatory", "opportunistic" or "none".
+	// From is the sender address (VIGIL_SMTP_FROM).
+	From string
+	// TLS is one of "mandatory" (STARTTLS required, the default),
+	// "opportunistic" (STARTTLS when offered) or "none" (plain text; only
+	// for a local test server) (VIGIL_SMTP_TLS).
 	TLS string
 }
+
+// Configured reports whether an SMTP server is set.
+func (s SMTP) Configured() bool { return s.Addr != "" }
+
+// String describes the settings without the password, so that SMTP can be
+// logged or printed with %v safely.
+func (s SMTP) String() string {
+	pw := ""
+	if s.Password != "" {
+		pw = "(set)"
+	}
+	return fmt.Sprintf("{Addr:%s User:%s Password:%s From:%s TLS:%s}", s.Addr, s.User, pw, s.From, s.TLS)
+}
+
+// GoString is String, for %#v.
+func (s SMTP) GoString() string { return "config.SMTP" + s.String() }
 
 // Secure reports whether Vigil is served over https, so cookies get the
 // Secure flag and HSTS is sent.
@@ -139,15 +162,19 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 			bad("VIGIL_TRUST_PROXY", "%q is not true or false", tp)
 		}
 
-		c.SMTP.Host = get("VIGIL_SMTP_HOST", "")
-		portStr := get("VIGIL_SMTP_PORT", "587")
-		if p, err := strconv.Atoi(portStr); err != nil || p <= 0 || p > 65535 {
-			bad("VIGIL_SMTP_PORT", "%q is not a port number", portStr)
-		} else {
-			c.SMTP.Port = p
+		c.SMTP.Addr = get("VIGIL_SMTP_ADDR", "")
+		if c.SMTP.Addr != "" {
+			if host, port, err := net.SplitHostPort(c.SMTP.Addr); err != nil || host == "" {
+				bad("VIGIL_SMTP_ADDR", "%q is not host:port (for example smtp.example.org:587)", c.SMTP.Addr)
+			} else if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+				bad("VIGIL_SMTP_ADDR", "port %q is not a number from 1 to 65535", port)
+			}
 		}
-		c.SMTP.Username = get("VIGIL_SMTP_USERNAME", "")
+		c.SMTP.User = get("VIGIL_SMTP_USER", "")
 		c.SMTP.Password = getenv("VIGIL_SMTP_PASSWORD")
+		if c.SMTP.Password != "" && c.SMTP.User == "" {
+			bad("VIGIL_SMTP_PASSWORD", "is set but VIGIL_SMTP_USER is not")
+		}
 		c.SMTP.From = get("VIGIL_SMTP_FROM", "Vigil <vigil@localhost>")
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
 			bad("VIGIL_SMTP_FROM", "%q is not an e-mail address", c.SMTP.From)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != DefaultAddr || c.BaseURL.String() != DefaultBaseURL || c.Secure() || c.SMTP.TLS != "mandatory" || c.SMTP.Port != 587 {
+	if c.Addr != DefaultAddr || c.BaseURL.String() != DefaultBaseURL || c.Secure() || c.SMTP.TLS != "mandatory" || c.SMTP.Configured() {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -47,7 +48,11 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"DATABASE_URL", "mysql://x", "DATABASE_URL: must be a postgres:// URL"},
 		{"VIGIL_LOG_LEVEL", "loud", "VIGIL_LOG_LEVEL"},
 		{"VIGIL_LOG_FORMAT", "xml", "VIGIL_LOG_FORMAT"},
-		{"VIGIL_SMTP_PORT", "abc", "VIGIL_SMTP_PORT"},
+		{"VIGIL_SMTP_ADDR", "smtp.example.org", "VIGIL_SMTP_ADDR: \"smtp.example.org\" is not host:port"},
+		{"VIGIL_SMTP_ADDR", ":25", "VIGIL_SMTP_ADDR"},
+		{"VIGIL_SMTP_ADDR", "smtp.example.org:abc", "VIGIL_SMTP_ADDR: port \"abc\""},
+		{"VIGIL_SMTP_ADDR", "smtp.example.org:0", "VIGIL_SMTP_ADDR: port \"0\""},
+		{"VIGIL_SMTP_PASSWORD", "hunter2", "VIGIL_SMTP_PASSWORD: is set but VIGIL_SMTP_USER is not"},
 		{"VIGIL_SMTP_TLS", "maybe", "VIGIL_SMTP_TLS"},
 		{"VIGIL_SMTP_FROM", "not an address", "VIGIL_SMTP_FROM"},
 		{"VIGIL_TRUST_PROXY", "perhaps", "VIGIL_TRUST_PROXY"},
@@ -76,5 +81,38 @@ func TestMissingRequired(t *testing.T) {
 	// migrate needs only the database.
 	if _, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}), NeedDatabase); err != nil {
 		t.Errorf("NeedDatabase: %v", err)
+	}
+}
+
+// The SMTP settings are read as given, and the password never shows when
+// the settings are printed (or logged).
+func TestSMTPSettings(t *testing.T) {
+	m := valid()
+	m["VIGIL_SMTP_ADDR"] = "smtp.example.org:587"
+	m["VIGIL_SMTP_USER"] = "vigil"
+	m["VIGIL_SMTP_PASSWORD"] = "s3cret-Pa55"
+	m["VIGIL_SMTP_FROM"] = "Protocol Office <protocol@example.org>"
+	m["VIGIL_SMTP_TLS"] = "Opportunistic"
+	c, err := Load(env(m), NeedServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SMTP{Addr: "smtp.example.org:587", User: "vigil", Password: "s3cret-Pa55", From: "Protocol Office <protocol@example.org>", TLS: "opportunistic"}
+	if c.SMTP != want || !c.SMTP.Configured() {
+		t.Fatalf("SMTP = %+v, want %+v", c.SMTP, want)
+	}
+	for _, printed := range []string{fmt.Sprint(c.SMTP), fmt.Sprintf("%+v", c.SMTP), fmt.Sprintf("%#v", c.SMTP), fmt.Sprintf("%v", c)} {
+		if strings.Contains(printed, "s3cret-Pa55") {
+			t.Errorf("the SMTP password shows in %q", printed)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(c.SMTP), "smtp.example.org:587") {
+		t.Errorf("String() = %q lacks the address", c.SMTP)
+	}
+	for _, tls := range []string{"mandatory", "none"} {
+		m["VIGIL_SMTP_TLS"] = tls
+		if c, err := Load(env(m), NeedServer); err != nil || c.SMTP.TLS != tls {
+			t.Errorf("VIGIL_SMTP_TLS=%s: %q %v", tls, c.SMTP.TLS, err)
+		}
 	}
 }

@@ -39,6 +39,9 @@ type Deps struct {
 	// BaseURL is Vigil's public address, for links in letters.
 	BaseURL *url.URL
 	Log     *slog.Logger
+	// Office serves the organizer pages: delegations, user names, the
+	// current edition and reminders (see organizer_handler.go).
+	Office Office
 }
 
 // Handler serves the guest's answer pages and the organizers' invitation

@@ -171,15 +171,40 @@ func (s *Server) Routes() []Route {
 		// The guest's answer pages, opened by the personal link, no account
 		// (invitation package).
 		// BEGIN rsvp routes
+		// The link's token is swapped for a session at once; the pages
+		// after it carry no secret in their address.
+		{http.MethodGet, "/rsvp", Public, h.Invitation.RSVP},
+		{http.MethodPost, "/rsvp", Public, h.Invitation.RSVPAnswer},
+		{http.MethodGet, "/rsvp/done", Public, h.Invitation.RSVPDone},
+		{http.MethodGet, "/rsvp/calendar.ics", Public, h.Invitation.RSVPCalendar},
+		{http.MethodGet, "/rsvp/:token", Public, h.Invitation.RSVPOpen},
 		// END rsvp routes
 
 		// Invitations, answers on a guest's behalf, the waitlist and the
 		// RSVP board (invitation package).
 		// BEGIN invitation routes
+		{http.MethodGet, "/editions/:year/invitations", Staff, h.Invitation.Invitations},
+		{http.MethodPost, "/editions/:year/invitations", Organizer, h.Invitation.Invite},
+		{http.MethodGet, "/editions/:year/invitations/new", Organizer, h.Invitation.NewInvitations},
+		{http.MethodGet, "/editions/:year/invitations/print", Staff, h.Invitation.PrintInvitations},
+		{http.MethodPost, "/editions/:year/invitations/remind", Organizer, h.Invitation.Remind},
+		{http.MethodGet, "/editions/:year/invitations/:id", Staff, h.Invitation.Invitation},
+		// Staff record answers received by phone or note on the guest's behalf.
+		{http.MethodPost, "/editions/:year/invitations/:id/answer", Staff, h.Invitation.RecordAnswer},
+		{http.MethodPost, "/editions/:year/invitations/:id/revoke", Organizer, h.Invitation.Revoke},
+		{http.MethodPost, "/editions/:year/invitations/:id/link", Organizer, h.Invitation.NewLink},
+		{http.MethodPost, "/editions/:year/invitations/:id/promote", Organizer, h.Invitation.Promote},
+		{http.MethodPost, "/editions/:year/invitations/:id/companions", Organizer, h.Invitation.SetCompanions},
+		// The printed letter carries the personal link: organizers only.
+		{http.MethodGet, "/editions/:year/invitations/:id/letter.pdf", Organizer, h.Invitation.Letter},
+		{http.MethodGet, "/editions/:year/rsvp", Staff, h.Invitation.Board},
+		// The directory's "invite" entry opens the current edition's invite page.
+		{http.MethodGet, "/invitations/new", Organizer, h.Invitation.GoInvite},
 		// END invitation routes
 
 		// The message log (mail package).
 		// BEGIN mail routes
+		{http.MethodGet, "/messages", Organizer, h.Mail.List},
 		// END mail routes
 
 		// Audit log, whole or per record (?type=user&id=5).

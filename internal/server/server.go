@@ -29,6 +29,7 @@ import (
 	"vigil/internal/delegation"
 	"vigil/internal/i18n"
 	"vigil/internal/invitation"
+	"vigil/internal/mail"
 	"vigil/internal/venue"
 	"vigil/internal/view"
 )
@@ -48,6 +49,7 @@ type Handlers struct {
 	Invitation *invitation.Handler
 	// END invitation handler
 	// BEGIN mail handler
+	Mail *mail.Handler
 	// END mail handler
 }
 

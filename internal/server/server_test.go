@@ -16,8 +16,8 @@ import (
 // fixture holds one record of every kind the routes address, so each route
 // can be called with parameters that exist.
 type fixture struct {
-	user, venue, zone, gate, ceremony, item, resource, transport, task int64
-	delegation, guest, otherGuest, participation, guestImport          int64
+	user, venue, zone, gate, ceremony, item, resource, transport, task    int64
+	delegation, guest, otherGuest, participation, guestImport, invitation int64
 }
 
 func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
@@ -47,6 +47,8 @@ func seedFixture(t *testing.T, srv *testserver.Server, user int64) fixture {
 	one(&f.participation, "INSERT INTO participations (edition_id, delegation_id, head_guest_id) VALUES (?, ?, ?) RETURNING id", ed, f.delegation, f.guest)
 	one(&f.guestImport, `INSERT INTO guest_imports (user_id, filename, content, status, result)
 		VALUES (?, 'guests.csv', convert_to('Family name'||chr(10)||'Martin'||chr(10), 'UTF8'), 'committed', '{"created": 1}') RETURNING id`, user)
+	one(&f.invitation, `INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code)
+		VALUES (?, ?, 'nonce', 'hash', 'FIXTURECODE1') RETURNING id`, ed, f.guest)
 	return f
 }
 
@@ -58,6 +60,8 @@ func (f fixture) concrete(path string) string {
 		id = f.venue
 	case strings.HasPrefix(path, "/editions/:year/ceremonies/:id"):
 		id = f.ceremony
+	case strings.HasPrefix(path, "/editions/:year/invitations/:id"):
+		id = f.invitation
 	case strings.HasPrefix(path, "/delegations/"):
 		id = f.delegation
 	case strings.HasPrefix(path, "/guests/import/"):
@@ -113,8 +117,14 @@ func TestRouteTableAccess(t *testing.T) {
 					if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 						t.Errorf("anonymous GET %s: %d %q, want redirect to /login", path, resp.StatusCode, resp.Header.Get("Location"))
 					}
-				default:
-					if resp.StatusCode >= 400 && r.Path != "/readyz" {
+				case server.Public, server.Bare:
+					if strings.HasPrefix(r.Path, "/rsvp") {
+						// A guest page without a valid personal link: the
+						// same 404 whether or not a token exists.
+						if resp.StatusCode != http.StatusNotFound {
+							t.Errorf("anonymous GET %s: %d, want 404", path, resp.StatusCode)
+						}
+					} else if resp.StatusCode >= 400 && r.Path != "/readyz" {
 						t.Errorf("anonymous GET %s: %d, want success", path, resp.StatusCode)
 					}
 				}

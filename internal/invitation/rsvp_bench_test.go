@@ -1,0 +1,259 @@
+package invitation_test
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"vigil/internal/invitation"
+	"vigil/internal/testserver"
+)
+
+// The RSVP submit path, measured against a baseline: a bare Echo handler
+// on pgx (no ORM, no middleware) doing one transaction of the same
+// database work: the invitation locked by its token hash, its status
+// updated, a conditional capacity update, a small HTML page. Vigil adds the
+// session, the CSRF check, the capacity lock and count, the history row
+// and the e-mail queued in the same transaction.
+//
+//	make bench PKG=./internal/invitation/ TESTFLAGS='-bench RSVPSubmit -benchtime 2000x'
+//
+// Each sub-benchmark reports throughput with 8 concurrent guests and the
+// latency percentiles; "-at-200rps" sends 200 requests a second (open
+// loop) and reports the latency there.
+
+const benchGuests = 64
+
+var baselinePage = template.Must(template.New("p").Parse(`<!doctype html><title>Answer recorded</title><p>{{.}}: recorded.</p>`))
+
+// baseline starts the bare Echo + pgx server on the same database and
+// returns its address and the tokens it knows.
+func baseline(b *testing.B, srv *testserver.Server, tokens []string) string {
+	b.Helper()
+	ctx := context.Background()
+	pool := srv.DB.Pool
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_capacity (ceremony_id bigint PRIMARY KEY, taken int NOT NULL, capacity int NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/rsvp", func(c echo.Context) error {
+		token, accept := c.FormValue("token"), c.FormValue("answer") == "accept"
+		delta := -2
+		status := "declined"
+		if accept {
+			delta, status = 2, "accepted"
+		}
+		err := pgx.BeginFunc(c.Request().Context(), pool, func(tx pgx.Tx) error {
+			var id int64
+			if err := tx.QueryRow(c.Request().Context(), `SELECT id FROM invitations WHERE token_hash = $1 FOR UPDATE`, invitation.Hash(token)).Scan(&id); err != nil {
+				return err
+			}
+			var cer int64
+			if err := tx.QueryRow(c.Request().Context(), `UPDATE invitation_ceremonies SET status = $2 WHERE invitation_id = $1 RETURNING ceremony_id`, id, status).Scan(&cer); err != nil {
+				return err
+			}
+			_, err := tx.Exec(c.Request().Context(), `INSERT INTO bench_capacity VALUES ($1, 0, 1000000) ON CONFLICT (ceremony_id) DO UPDATE
+				SET taken = bench_capacity.taken + $2 WHERE bench_capacity.taken + $2 <= bench_capacity.capacity`, cer, delta)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return baselinePage.Execute(c.Response(), status)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln) //nolint:errcheck // closed at cleanup
+	b.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// sender sends one answer of guest i, alternating accept and decline so
+// that every request changes something.
+type sender func(i, n int) error
+
+// drive runs total requests from 8 workers, each guest on one worker at a
+// time, and returns latencies and throughput.
+func drive(b *testing.B, total int, send sender) (latencies []time.Duration, perSecond float64) {
+	b.Helper()
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for n := 0; ; n++ {
+				k := int(next.Add(1)) - 1
+				if k >= total {
+					break
+				}
+				// Worker w owns guests w, w+8, …: no two requests of one
+				// guest at once.
+				guest := w + 8*(n%(benchGuests/8))
+				t0 := time.Now()
+				if err := send(guest, k); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return latencies, float64(total) / time.Since(start).Seconds()
+}
+
+// paced sends total requests at rate per second (open loop) and returns
+// the latencies.
+func paced(b *testing.B, total, rate int, send sender) []time.Duration {
+	b.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var lat []time.Duration
+	busy := make([]sync.Mutex, benchGuests)
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	for k := range total {
+		<-tick.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := k % benchGuests
+			busy[g].Lock()
+			defer busy[g].Unlock()
+			t0 := time.Now()
+			if err := send(g, k); err != nil {
+				b.Error(err)
+				return
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return lat
+}
+
+func report(b *testing.B, lat []time.Duration, perSecond float64) {
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	if perSecond > 0 {
+		b.ReportMetric(perSecond, "req/s")
+	}
+}
+
+func BenchmarkRSVPSubmit(b *testing.B) {
+	srv := testserver.Start(b)
+	b.Cleanup(func() {})
+	ctx := context.Background()
+	db := srv.DB.Gorm
+	one := func(q string, args ...any) int64 {
+		var id int64
+		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
+	ed := one("INSERT INTO editions (commemoration_id, year, status, rsvp_deadline) VALUES (?, 2099, 'invitations_open', '2099-02-01')", cm)
+	cer := one(`INSERT INTO ceremonies (edition_id, title, starts_at, ends_at, capacity, status)
+		VALUES (?, 'Wreath-laying', '2099-02-26 07:00Z', '2099-02-26 08:00Z', 1000000, 'published')`, ed)
+	var ids []int64
+	for i := range benchGuests {
+		ids = append(ids, one("INSERT INTO guests (given_name, family_name, email, language) VALUES (?, 'Guest', ?, 'en')",
+			fmt.Sprintf("No. %d", i), fmt.Sprintf("guest%d@example.org", i)))
+	}
+	store := srv.App.Invitations
+	if _, err := store.InviteGuests(ctx, invitation.Invite{EditionID: ed, GuestIDs: ids, Companions: 1,
+		Ceremonies: []invitation.CeremonyZone{{CeremonyID: cer}}}, invitation.Actor{Via: invitation.ViaOrganizer}); err != nil {
+		b.Fatal(err)
+	}
+	field := "answer_" + strconv.FormatInt(cer, 10)
+	var tokens []string
+	var clients []*testserver.Client
+	var csrf []string
+	for _, gid := range ids {
+		var invID int64
+		db.Raw("SELECT id FROM invitations WHERE guest_id = ?", gid).Scan(&invID)
+		inv, err := store.ByID(ctx, invID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		link := store.Link(inv)
+		tokens = append(tokens, strings.TrimPrefix(link, "/rsvp/"))
+		c := srv.NewClient(b)
+		c.Get(link)
+		clients = append(clients, c)
+		csrf = append(csrf, c.CSRF())
+	}
+	base := baseline(b, srv, tokens)
+	plain := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	answer := func(k int) string {
+		if k%2 == 0 {
+			return "accept"
+		}
+		return "decline"
+	}
+	post := func(c *http.Client, u, body string) error {
+		resp, err := c.Post(u, "application/x-www-form-urlencoded", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("%s: status %d", u, resp.StatusCode)
+		}
+		return nil
+	}
+	baselineSend := func(g, k int) error {
+		return post(plain, base+"/rsvp", url.Values{"token": {tokens[g]}, "answer": {answer(k)}}.Encode())
+	}
+	vigilSend := func(g, k int) error {
+		body := url.Values{"_csrf": {csrf[g]}, field: {answer(k)}, "companion_1": {"A companion"}}.Encode()
+		return post(clients[g].HTTP, srv.URL+"/rsvp", body)
+	}
+	b.Run("baseline", func(b *testing.B) {
+		lat, rps := drive(b, b.N, baselineSend)
+		report(b, lat, rps)
+	})
+	b.Run("vigil", func(b *testing.B) {
+		lat, rps := drive(b, b.N, vigilSend)
+		report(b, lat, rps)
+	})
+	b.Run("baseline-at-200rps", func(b *testing.B) {
+		report(b, paced(b, b.N, 200, baselineSend), 0)
+	})
+	b.Run("vigil-at-200rps", func(b *testing.B) {
+		report(b, paced(b, b.N, 200, vigilSend), 0)
+	})
+}
