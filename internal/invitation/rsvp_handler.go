@@ -92,12 +92,8 @@ func (h *Handler) RSVPOpen(c echo.Context) error {
 // RSVP handles GET /rsvp: the invitation and the answer form, or, after
 // the deadline, the answers read-only.
 func (h *Handler) RSVP(c echo.Context) error {
-	rsvpPrivate(c)
-	st, err := h.loadRSVP(c)
-	if errors.Is(err, errRSVPNoGuest) {
-		return h.rsvpInvalid(c)
-	}
-	if err != nil {
+	st, ok, err := h.guest(c)
+	if !ok {
 		return err
 	}
 	p := h.rsvpPage(c, st, "rsvp.title")
@@ -110,12 +106,8 @@ func (h *Handler) RSVP(c echo.Context) error {
 // click or a resubmitted form changes nothing twice. After the deadline
 // nothing is saved and the page says whom to call.
 func (h *Handler) RSVPAnswer(c echo.Context) error {
-	rsvpPrivate(c)
-	st, err := h.loadRSVP(c)
-	if errors.Is(err, errRSVPNoGuest) {
-		return h.rsvpInvalid(c)
-	}
-	if err != nil {
+	st, ok, err := h.guest(c)
+	if !ok {
 		return err
 	}
 	if !st.open(h.now()) {
@@ -146,12 +138,8 @@ func (h *Handler) RSVPAnswer(c echo.Context) error {
 // RSVPDone handles GET /rsvp/done: exactly what is recorded, how to change it,
 // and the calendar file.
 func (h *Handler) RSVPDone(c echo.Context) error {
-	rsvpPrivate(c)
-	st, err := h.loadRSVP(c)
-	if errors.Is(err, errRSVPNoGuest) {
-		return h.rsvpInvalid(c)
-	}
-	if err != nil {
+	st, ok, err := h.guest(c)
+	if !ok {
 		return err
 	}
 	if st.inv.RespondedAt == nil {
@@ -168,12 +156,8 @@ func (h *Handler) RSVPDone(c echo.Context) error {
 // RSVPCalendar handles GET /rsvp/calendar.ics: the accepted ceremonies as
 // an RFC 5545 calendar.
 func (h *Handler) RSVPCalendar(c echo.Context) error {
-	rsvpPrivate(c)
-	st, err := h.loadRSVP(c)
-	if errors.Is(err, errRSVPNoGuest) {
-		return h.rsvpInvalid(c)
-	}
-	if err != nil {
+	st, ok, err := h.guest(c)
+	if !ok {
 		return err
 	}
 	ics := Calendar(st.inv, st.ed, st.ceremonies, CalendarOptions{
@@ -203,6 +187,18 @@ type rsvpState struct {
 // loadRSVP loads the session's invitation and sets the page language:
 // the guest's own switch (the language cookie), else the language on
 // file. errRSVPNoGuest when there is nothing to show.
+// guest loads the guest's invitation from the session for a guest page.
+// Without one it answers the "this link does not work" page itself and
+// returns ok false (with that page's error, if any).
+func (h *Handler) guest(c echo.Context) (st *rsvpState, ok bool, err error) {
+	rsvpPrivate(c)
+	st, err = h.loadRSVP(c)
+	if errors.Is(err, errRSVPNoGuest) {
+		return nil, false, h.rsvpInvalid(c)
+	}
+	return st, err == nil, err
+}
+
 func (h *Handler) loadRSVP(c echo.Context) (*rsvpState, error) {
 	ctx := c.Request().Context()
 	id := h.Sessions.GetInt64(ctx, rsvpSessionKey)
