@@ -211,7 +211,11 @@ func (e *cli) seed(ctx context.Context, args []string) error {
 	}
 	var created []demo.Account
 	if *withDemo {
-		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), delegation.NewStore(db.Gorm), time.Now()); err != nil {
+		if e.getenv("VIGIL_SECRET") == "" {
+			// Links are made with the secret; without it they would not open.
+			fmt.Fprintln(e.stderr, "seed: VIGIL_SECRET is not set: the demo invitations are left out")
+		}
+		if created, err = demo.Seed(ctx, users, ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), delegation.NewStore(db.Gorm), app.DemoInvitations(db, []byte(e.getenv("VIGIL_SECRET"))), time.Now()); err != nil {
 			return err
 		}
 	}

@@ -133,7 +133,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		Handlers: server.Handlers{
 			Auth:  auth.NewHandler(authSvc, sessions, renderer),
 			Audit: audit.NewHandler(audit.NewStore(db.Gorm), renderer),
-			Ceremony: ceremony.NewHandler(ceremonyStore, renderer).WithPlanning(ceremony.Planning{
+			Ceremony: ceremony.NewHandler(ceremonyStore.WithWatcher(ceremonyChanges{invitationStore}), renderer).WithPlanning(ceremony.Planning{
 				Venues: ceremonyVenues{venueStore}, Logistics: editionCopier{Store: venueStore, delegations: delegationStore},
 			}),
 			// BEGIN venue wiring

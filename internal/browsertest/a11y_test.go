@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"vigil/internal/app"
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
 	"vigil/internal/delegation"
@@ -83,7 +84,7 @@ func seedDemo(t *testing.T, srv *testserver.Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm), venue.NewStore(srv.DB.Gorm), delegation.NewStore(srv.DB.Gorm), time.Now()); err != nil {
+	if _, err := demo.Seed(ctx, srv.App.Users, ceremony.NewStore(srv.DB.Gorm), venue.NewStore(srv.DB.Gorm), delegation.NewStore(srv.DB.Gorm), app.DemoInvitations(srv.DB, srv.App.Config.Secret), time.Now()); err != nil {
 		t.Fatalf("demo seed: %v", err)
 	}
 }

@@ -341,6 +341,13 @@ func (s *Store) UpdateCeremony(ctx context.Context, c *Ceremony, version int) er
 		if err := s.setZones(ctx, tx, c); err != nil {
 			return err
 		}
+		// The guests hear of a new time or place in this transaction, so
+		// the notice goes if and only if the change is saved.
+		if s.watcher != nil && guestsMustKnow(&before, c) {
+			if err := s.watcher.CeremonyChanged(ctx, tx, c.ID); err != nil {
+				return fmt.Errorf("ceremony: tell of the change: %w", err)
+			}
+		}
 		changes := audit.Diff(&before, c)
 		if len(changes) == 0 {
 			return nil

@@ -16,6 +16,9 @@ var ErrNotFound = errors.New("ceremony: not found")
 // Store reads and writes commemorations.
 type Store struct {
 	db *gorm.DB
+	// watcher is told when a published ceremony's time or venue changes
+	// (see watch.go); nil tells nobody.
+	watcher CeremonyWatcher
 }
 
 // NewStore returns a store over db.

@@ -14,6 +14,7 @@ import (
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
 	"vigil/internal/delegation"
+	"vigil/internal/invitation"
 	"vigil/internal/venue"
 )
 
@@ -76,8 +77,9 @@ func GeneratePassword() (string, error) {
 const Name = "Annual Remembrance Ceremony"
 
 // Seed adds the demo data that is missing and returns the demo accounts it
-// created (with their passwords, to print once).
-func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, venues *venue.Store, directory *delegation.Store, now time.Time) ([]Account, error) {
+// created (with their passwords, to print once). invitations writes the
+// demo invitations (app.DemoInvitations); nil leaves them out.
+func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, venues *venue.Store, directory *delegation.Store, invitations *invitation.Store, now time.Time) ([]Account, error) {
 	var created []Account
 	staff, err := ensureUser(ctx, users, "staff@vigil.local", "Aysel Mammadova", auth.RoleStaff, "")
 	if err != nil {
@@ -118,6 +120,9 @@ func Seed(ctx context.Context, users *auth.Store, ceremonies *ceremony.Store, ve
 	// directory.go).
 	if err := seedDirectory(ctx, directory, ceremonies, c, now); err != nil {
 		return nil, fmt.Errorf("demo: directory: %w", err)
+	}
+	if err := seedInvitations(ctx, invitations, users, ceremonies, venues, directory, c, now); err != nil {
+		return nil, fmt.Errorf("demo: invitations: %w", err)
 	}
 	return created, nil
 }

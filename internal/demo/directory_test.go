@@ -110,7 +110,7 @@ func TestSeedDirectory(t *testing.T) {
 	seed := func() {
 		t.Helper()
 		start := time.Now()
-		if _, err := Seed(ctx, auth.NewStore(db.Gorm), ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), dir, time.Now()); err != nil {
+		if _, err := Seed(ctx, auth.NewStore(db.Gorm), ceremony.NewStore(db.Gorm), venue.NewStore(db.Gorm), dir, nil, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("Seed took %v", time.Since(start))
@@ -212,7 +212,7 @@ func TestSeedParticipations(t *testing.T) {
 	ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
 	dir := delegation.NewStore(db.Gorm)
 	cs := ceremony.NewStore(db.Gorm)
-	if _, err := Seed(ctx, auth.NewStore(db.Gorm), cs, venue.NewStore(db.Gorm), dir, time.Now()); err != nil {
+	if _, err := Seed(ctx, auth.NewStore(db.Gorm), cs, venue.NewStore(db.Gorm), dir, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cm, err := cs.ByName(ctx, Name)

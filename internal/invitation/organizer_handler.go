@@ -873,6 +873,8 @@ func describe(p *view.Page, e Event, titles map[int64]string) string {
 		return s
 	case "promoted":
 		return p.T("invitation.event.promoted", "Ceremony", title(detail["ceremony_id"]))
+	case "ceremony_changed":
+		return p.T("invitation.event.ceremony_changed", "Ceremony", title(detail["ceremony_id"]))
 	case "companions_allowed":
 		return p.T("invitation.event.companions_allowed", "Before", detail["before"], "After", detail["after"])
 	case "new_link":
