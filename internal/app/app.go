@@ -75,7 +75,8 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	sessions := scs.New()
 	sessions.Store = store
 	sessions.Lifetime = 12 * time.Hour
-	sessions.IdleTimeout = 4 * time.Hour
+	// The idle timeout (4 hours) is server.idleSessions's: scs's own would
+	// rewrite the session on every request.
 	sessions.Cookie.Name = "vigil_session"
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode

@@ -91,6 +91,14 @@ func (a invitationCeremonies) Ceremonies(ctx context.Context, editionID int64) (
 	for _, z := range zones {
 		byZone[z.ID] = z
 	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	programmes, err := a.ceremonies.Programmes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]invitation.CeremonyInfo, 0, len(cs))
 	for _, c := range cs {
 		info := invitation.CeremonyInfo{
@@ -105,16 +113,29 @@ func (a invitationCeremonies) Ceremonies(ctx context.Context, editionID int64) (
 			z := byZone[zid]
 			info.Zones = append(info.Zones, invitation.ZoneInfo{ID: z.ID, Name: z.Name, Kind: z.Kind, Capacity: z.Capacity, Colour: z.BadgeColour})
 		}
-		items, err := a.ceremonies.Programme(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
+		for _, it := range programmes[c.ID] {
 			if it.Visibility == ceremony.VisibleToGuests {
 				info.Programme = append(info.Programme, invitation.ProgrammeLine{StartsAt: it.StartsAt, Minutes: it.DurationMinutes, Title: it.Title})
 			}
 		}
 		out = append(out, info)
+	}
+	return out, nil
+}
+
+// Summaries implements invitation.Ceremonies: one query, no venue, zones
+// or programme.
+func (a invitationCeremonies) Summaries(ctx context.Context, editionID int64) ([]invitation.CeremonyInfo, error) {
+	cs, err := a.ceremonies.CeremonyList(ctx, editionID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]invitation.CeremonyInfo, len(cs))
+	for i, c := range cs {
+		out[i] = invitation.CeremonyInfo{
+			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Kind: c.Kind, Status: c.Status,
+			StartsAt: c.StartsAt, EndsAt: c.EndsAt, DressCode: c.DressCode, NotesGuests: c.NotesGuests, Capacity: c.Capacity,
+		}
 	}
 	return out, nil
 }

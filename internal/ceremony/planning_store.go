@@ -190,11 +190,22 @@ func (s *Store) UpdateEdition(ctx context.Context, e *Edition, version int) erro
 
 // Ceremonies ---------------------------------------------------------------------
 
-// Ceremonies lists the ceremonies of an edition by start time, with zones.
-func (s *Store) Ceremonies(ctx context.Context, editionID int64) ([]Ceremony, error) {
+// CeremonyList lists the ceremonies of an edition by start time, without
+// their zones (one query, for answers that only need which ceremonies
+// there are).
+func (s *Store) CeremonyList(ctx context.Context, editionID int64) ([]Ceremony, error) {
 	var out []Ceremony
 	if err := s.db.WithContext(ctx).Where("edition_id = ?", editionID).Order("starts_at, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("ceremony: list ceremonies: %w", err)
+	}
+	return out, nil
+}
+
+// Ceremonies lists the ceremonies of an edition by start time, with zones.
+func (s *Store) Ceremonies(ctx context.Context, editionID int64) ([]Ceremony, error) {
+	out, err := s.CeremonyList(ctx, editionID)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.loadZones(ctx, s.db, out); err != nil {
 		return nil, err

@@ -20,6 +20,23 @@ func (s *Store) Programme(ctx context.Context, ceremonyID int64) ([]ProgrammeIte
 	return out, nil
 }
 
+// Programmes returns the run-of-show of each of the ceremonies ids, in
+// order, in one query.
+func (s *Store) Programmes(ctx context.Context, ids []int64) (map[int64][]ProgrammeItem, error) {
+	out := map[int64][]ProgrammeItem{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var items []ProgrammeItem
+	if err := s.db.WithContext(ctx).Where("ceremony_id IN ?", ids).Order("ceremony_id, starts_at, id").Find(&items).Error; err != nil {
+		return nil, fmt.Errorf("ceremony: programmes: %w", err)
+	}
+	for _, it := range items {
+		out[it.CeremonyID] = append(out[it.CeremonyID], it)
+	}
+	return out, nil
+}
+
 // CreateItem adds a programme item.
 func (s *Store) CreateItem(ctx context.Context, it *ProgrammeItem) error {
 	it.Version = 1

@@ -85,6 +85,9 @@ type CeremonyInfo struct {
 // Ceremonies lists the ceremonies of an edition, by start time.
 type Ceremonies interface {
 	Ceremonies(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
+	// Summaries is Ceremonies without venue, zones and programme, for
+	// the paths that only need which ceremonies there are (an answer).
+	Summaries(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
 }
 
 // GuestInfo is what invitation pages show of a guest.

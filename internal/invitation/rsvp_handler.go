@@ -106,26 +106,35 @@ func (h *Handler) RSVP(c echo.Context) error {
 // click or a resubmitted form changes nothing twice. After the deadline
 // nothing is saved and the page says whom to call.
 func (h *Handler) RSVPAnswer(c echo.Context) error {
-	st, ok, err := h.guest(c)
+	st, ok, err := h.guestWith(c, false)
 	if !ok {
 		return err
 	}
-	if !st.open(h.now()) {
+	// A page shown again needs the ceremonies in full.
+	again := func(status int, form *view.Form, readOnly bool) error {
+		st, ok, err := h.guest(c)
+		if !ok {
+			return err
+		}
 		p := h.rsvpPage(c, st, "rsvp.title")
-		return h.renderRSVP(c, http.StatusForbidden, p, st, true)
+		if form != nil {
+			p.Form = form
+		}
+		return h.renderRSVP(c, status, p, st, readOnly)
+	}
+	if !st.open(h.now()) {
+		return again(http.StatusForbidden, nil, true)
 	}
 	resp, form := bindGuestAnswer(c, st.answerable(), st.inv.CompanionsAllowed)
-	p := h.rsvpPage(c, st, "rsvp.title")
-	p.Form = form
 	if !form.Valid() {
-		return h.renderRSVP(c, http.StatusUnprocessableEntity, p, st, false)
+		return again(http.StatusUnprocessableEntity, form, false)
 	}
 	_, err = h.Store.Answer(c.Request().Context(), st.inv.ID, resp, Actor{Via: ViaLink})
 	switch {
 	case errors.Is(err, ErrTooManyCompanions):
 		// The organizer lowered the number while the form was open.
 		form.Add("companions", "rsvp.error.too_many_companions", "Count", st.inv.CompanionsAllowed)
-		return h.renderRSVP(c, http.StatusUnprocessableEntity, p, st, false)
+		return again(http.StatusUnprocessableEntity, form, false)
 	case errors.Is(err, ErrRevoked), errors.Is(err, ErrNotFound):
 		h.Sessions.Remove(c.Request().Context(), rsvpSessionKey)
 		return h.rsvpInvalid(c)
@@ -191,15 +200,21 @@ type rsvpState struct {
 // Without one it answers the "this link does not work" page itself and
 // returns ok false (with that page's error, if any).
 func (h *Handler) guest(c echo.Context) (st *rsvpState, ok bool, err error) {
+	return h.guestWith(c, true)
+}
+
+// guestWith is guest; without full, the ceremonies carry no venue, zones or
+// programme (what an answer needs, at a third of the queries).
+func (h *Handler) guestWith(c echo.Context, full bool) (st *rsvpState, ok bool, err error) {
 	rsvpPrivate(c)
-	st, err = h.loadRSVP(c)
+	st, err = h.loadRSVP(c, full)
 	if errors.Is(err, errRSVPNoGuest) {
 		return nil, false, h.rsvpInvalid(c)
 	}
 	return st, err == nil, err
 }
 
-func (h *Handler) loadRSVP(c echo.Context) (*rsvpState, error) {
+func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 	ctx := c.Request().Context()
 	id := h.Sessions.GetInt64(ctx, rsvpSessionKey)
 	if id == 0 {
@@ -231,7 +246,10 @@ func (h *Handler) loadRSVP(c echo.Context) (*rsvpState, error) {
 	if !ok {
 		return nil, errRSVPNoGuest
 	}
-	all, err := h.Ceremonies.Ceremonies(ctx, inv.EditionID)
+	all, err := h.Ceremonies.Summaries(ctx, inv.EditionID)
+	if full {
+		all, err = h.Ceremonies.Ceremonies(ctx, inv.EditionID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invitation: ceremonies of %d: %w", inv.ID, err)
 	}

@@ -115,6 +115,7 @@ func New(d Deps) *Server {
 
 	sessionChain := []echo.MiddlewareFunc{
 		echo.WrapMiddleware(s.sessions.LoadAndSave),
+		idleSessions(s.sessions, time.Now),
 		s.locale,
 		auth.LoadUser(s.users, s.sessions),
 		csrf(d.Config.Secure()),
