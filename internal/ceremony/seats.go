@@ -26,34 +26,35 @@ func (s *Store) SeatLimits(ctx context.Context, tx *gorm.DB, ids []int64, lock b
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := "SELECT id, capacity FROM ceremonies WHERE id IN ? ORDER BY id"
+	// One query: each ceremony with its zones (none: one row with no
+	// zone). FOR UPDATE OF c locks the ceremony rows only.
+	q := `SELECT c.id, c.capacity, z.id AS zone_id, z.capacity AS zone_capacity
+		FROM ceremonies c
+		LEFT JOIN ceremony_zones cz ON cz.ceremony_id = c.id
+		LEFT JOIN zones z ON z.id = cz.zone_id
+		WHERE c.id IN ? ORDER BY c.id`
 	if lock {
-		q += " FOR UPDATE"
+		q += " FOR UPDATE OF c"
 	}
 	var rows []struct {
-		ID       int64
-		Capacity *int
+		ID           int64
+		Capacity     *int
+		ZoneID       *int64
+		ZoneCapacity *int
 	}
 	if err := tx.WithContext(ctx).Raw(q, ids).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ceremony: seat limits: %w", err)
 	}
-	var zones []struct {
-		CeremonyID, ZoneID int64
-		Capacity           int
-	}
-	err := tx.WithContext(ctx).Raw(`SELECT cz.ceremony_id, z.id AS zone_id, z.capacity
-		FROM ceremony_zones cz JOIN zones z ON z.id = cz.zone_id WHERE cz.ceremony_id IN ?`, ids).Scan(&zones).Error
-	if err != nil {
-		return nil, fmt.Errorf("ceremony: zone limits: %w", err)
-	}
-	for _, r := range rows {
-		out[r.ID] = Seats{Capacity: r.Capacity, Zones: map[int64]int{}}
-	}
 	sums := map[int64]int{}
-	for _, z := range zones {
-		if z.Capacity > 0 {
-			out[z.CeremonyID].Zones[z.ZoneID] = z.Capacity
-			sums[z.CeremonyID] += z.Capacity
+	for _, r := range rows {
+		st, ok := out[r.ID]
+		if !ok {
+			st = Seats{Capacity: r.Capacity, Zones: map[int64]int{}}
+			out[r.ID] = st
+		}
+		if r.ZoneID != nil && r.ZoneCapacity != nil && *r.ZoneCapacity > 0 {
+			st.Zones[*r.ZoneID] = *r.ZoneCapacity
+			sums[r.ID] += *r.ZoneCapacity
 		}
 	}
 	for id, st := range out {

@@ -193,9 +193,6 @@ type rsvpState struct {
 	ceremonies []CeremonyInfo
 }
 
-// loadRSVP loads the session's invitation and sets the page language:
-// the guest's own switch (the language cookie), else the language on
-// file. errRSVPNoGuest when there is nothing to show.
 // guest loads the guest's invitation from the session for a guest page.
 // Without one it answers the "this link does not work" page itself and
 // returns ok false (with that page's error, if any).
@@ -204,7 +201,8 @@ func (h *Handler) guest(c echo.Context) (st *rsvpState, ok bool, err error) {
 }
 
 // guestWith is guest; without full, the ceremonies carry no venue, zones or
-// programme (what an answer needs, at a third of the queries).
+// programme, and the guest is not loaded: what recording an answer needs,
+// with a third of the queries. Only a full state can render a page.
 func (h *Handler) guestWith(c echo.Context, full bool) (st *rsvpState, ok bool, err error) {
 	rsvpPrivate(c)
 	st, err = h.loadRSVP(c, full)
@@ -214,13 +212,20 @@ func (h *Handler) guestWith(c echo.Context, full bool) (st *rsvpState, ok bool, 
 	return st, err == nil, err
 }
 
+// loadRSVP loads the session's invitation and, in full, sets the page
+// language: the guest's own switch (the language cookie), else the
+// language on file. errRSVPNoGuest when there is nothing to show.
 func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 	ctx := c.Request().Context()
 	id := h.Sessions.GetInt64(ctx, rsvpSessionKey)
 	if id == 0 {
 		return nil, errRSVPNoGuest
 	}
-	inv, err := h.Store.ByID(ctx, id)
+	load := h.Store.ByID
+	if !full {
+		load = h.Store.ForAnswer
+	}
+	inv, err := load(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && inv.RevokedAt != nil {
 		h.Sessions.Remove(ctx, rsvpSessionKey)
 		return nil, errRSVPNoGuest
@@ -238,6 +243,13 @@ func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 	if ed.Location == nil {
 		ed.Location = time.UTC
 	}
+	if !full {
+		all, err := h.Ceremonies.Summaries(ctx, inv.EditionID)
+		if err != nil {
+			return nil, fmt.Errorf("invitation: ceremonies of %d: %w", inv.ID, err)
+		}
+		return newRSVPState(inv, ed, GuestInfo{}, all), nil
+	}
 	guests, err := h.Guests.Guests(ctx, []int64{inv.GuestID})
 	if err != nil {
 		return nil, fmt.Errorf("invitation: guest of %d: %w", inv.ID, err)
@@ -246,19 +258,11 @@ func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 	if !ok {
 		return nil, errRSVPNoGuest
 	}
-	all, err := h.Ceremonies.Summaries(ctx, inv.EditionID)
-	if full {
-		all, err = h.Ceremonies.Ceremonies(ctx, inv.EditionID)
-	}
+	all, err := h.Ceremonies.Ceremonies(ctx, inv.EditionID)
 	if err != nil {
 		return nil, fmt.Errorf("invitation: ceremonies of %d: %w", inv.ID, err)
 	}
-	st := &rsvpState{inv: inv, ed: ed, guest: g}
-	for _, cer := range all {
-		if inv.Answer(cer.ID) != nil && cer.Status != "draft" {
-			st.ceremonies = append(st.ceremonies, cer)
-		}
-	}
+	st := newRSVPState(inv, ed, g, all)
 	loc := g.Language
 	if ck, err := c.Cookie(rsvpLangCookie); err == nil && i18n.Supported(ck.Value) {
 		loc = ck.Value
@@ -267,6 +271,18 @@ func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 		view.SetLocale(c, loc)
 	}
 	return st, nil
+}
+
+// newRSVPState keeps the ceremonies the invitation is for that guests
+// may see (not the drafts).
+func newRSVPState(inv *Invitation, ed EditionInfo, g GuestInfo, all []CeremonyInfo) *rsvpState {
+	st := &rsvpState{inv: inv, ed: ed, guest: g}
+	for _, cer := range all {
+		if inv.Answer(cer.ID) != nil && cer.Status != "draft" {
+			st.ceremonies = append(st.ceremonies, cer)
+		}
+	}
+	return st
 }
 
 // open reports whether the guest can still change the answer at now.

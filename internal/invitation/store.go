@@ -217,10 +217,21 @@ func (s *Store) ByToken(ctx context.Context, token string) (*Invitation, error) 
 }
 
 // ByID returns invitation id with its answers and companions.
-func (s *Store) ByID(ctx context.Context, id int64) (*Invitation, error) {
+func (s *Store) ByID(ctx context.Context, id int64) (*Invitation, error) { return s.byID(ctx, id, true) }
+
+// ForAnswer is ByID without the companions: what taking an answer needs
+// before Answer locks and reads them.
+func (s *Store) ForAnswer(ctx context.Context, id int64) (*Invitation, error) {
+	return s.byID(ctx, id, false)
+}
+
+func (s *Store) byID(ctx context.Context, id int64, companions bool) (*Invitation, error) {
 	var inv Invitation
-	err := s.db.WithContext(ctx).Preload("Ceremonies", func(db *gorm.DB) *gorm.DB { return db.Order("ceremony_id") }).
-		Preload("Companions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).Take(&inv, id).Error
+	q := s.db.WithContext(ctx).Preload("Ceremonies", func(db *gorm.DB) *gorm.DB { return db.Order("ceremony_id") })
+	if companions {
+		q = q.Preload("Companions", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
+	}
+	err := q.Take(&inv, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -343,12 +354,14 @@ func (s *Store) Answer(ctx context.Context, id int64, r Response, by Actor) (Out
 				return fmt.Errorf("invitation: save answer: %w", err)
 			}
 		}
-		if err := tx.Where("invitation_id = ?", id).Delete(&Companion{}).Error; err != nil {
-			return fmt.Errorf("invitation: clear companions: %w", err)
-		}
-		for i, name := range r.Companions {
-			if err := tx.Create(&Companion{InvitationID: id, Position: i + 1, Name: name}).Error; err != nil {
-				return fmt.Errorf("invitation: save companion: %w", err)
+		if !slices.Equal(companionNames(companions), r.Companions) {
+			if err := tx.Where("invitation_id = ?", id).Delete(&Companion{}).Error; err != nil {
+				return fmt.Errorf("invitation: clear companions: %w", err)
+			}
+			for i, name := range r.Companions {
+				if err := tx.Create(&Companion{InvitationID: id, Position: i + 1, Name: name}).Error; err != nil {
+					return fmt.Errorf("invitation: save companion: %w", err)
+				}
 			}
 		}
 		via := by.Via
@@ -394,11 +407,7 @@ func same(inv *Invitation, answers []CeremonyAnswer, companions []Companion, r R
 	if inv.AccessibilityNeeds != r.AccessibilityNeeds || inv.DietaryNeeds != r.DietaryNeeds || inv.ContactPhone != r.ContactPhone {
 		return false
 	}
-	names := make([]string, len(companions))
-	for i, c := range companions {
-		names[i] = c.Name
-	}
-	if !slices.Equal(names, r.Companions) {
+	if !slices.Equal(companionNames(companions), r.Companions) {
 		return false
 	}
 	for _, a := range answers {
@@ -416,6 +425,15 @@ func same(inv *Invitation, answers []CeremonyAnswer, companions []Companion, r R
 		}
 	}
 	return true
+}
+
+// companionNames are the names of cs, in order.
+func companionNames(cs []Companion) []string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	return names
 }
 
 // fits reports whether answer a (with its new number of companions) fits
