@@ -217,7 +217,9 @@ func (s *Store) ByToken(ctx context.Context, token string) (*Invitation, error) 
 }
 
 // ByID returns invitation id with its answers and companions.
-func (s *Store) ByID(ctx context.Context, id int64) (*Invitation, error) { return s.byID(ctx, id, true) }
+func (s *Store) ByID(ctx context.Context, id int64) (*Invitation, error) {
+	return s.byID(ctx, id, true)
+}
 
 // ForAnswer is ByID without the companions: what taking an answer needs
 // before Answer locks and reads them.
