@@ -137,7 +137,9 @@ func New(d Deps) (*Service, error) {
 		// A message being sent when Vigil is asked to stop gets this long
 		// to finish before its context is cancelled.
 		SoftStopTimeout: 20 * time.Second,
-		Logger:          s.log,
+		// River reports its routine (job counts every few seconds) at
+		// info; only its warnings and errors belong in Vigil's log.
+		Logger: slog.New(atLeast{s.log.Handler(), slog.LevelWarn}),
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return SendReminders{}, nil },
 			&river.PeriodicJobOpts{ID: "mail_reminders", RunOnStart: true})},
@@ -271,4 +273,25 @@ func language(lang string) string {
 		return lang
 	}
 	return i18n.Default
+}
+
+// atLeast passes on records of at least its level to the handler it wraps.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+// Enabled implements slog.Handler.
+func (a atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= a.min && a.Handler.Enabled(ctx, l)
+}
+
+// WithAttrs implements slog.Handler.
+func (a atLeast) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return atLeast{a.Handler.WithAttrs(attrs), a.min}
+}
+
+// WithGroup implements slog.Handler.
+func (a atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{a.Handler.WithGroup(name), a.min}
 }
