@@ -19,6 +19,7 @@ import (
 	"vigil/internal/audit"
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/checkin"
 	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/delegation"
@@ -89,7 +90,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	var views []string
-	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, delegation.Views, invitation.Views, {"errors/error"}} {
+	for _, v := range [][]string{auth.Views, audit.Views, ceremony.Views, venue.Views, delegation.Views, invitation.Views, checkin.Views, {"errors/error"}} {
 		views = append(views, v...)
 	}
 	if err := renderer.Require(views...); err != nil {
@@ -156,6 +157,10 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// BEGIN mail wiring
 			Mail: mail.NewHandler(mailer.Store(), renderer, mailZone(ceremonyStore)),
 			// END mail wiring
+			// BEGIN checkin wiring
+			Checkin: checkin.NewHandler(newCheckinDeps(ceremonyStore, venueStore, invitationStore, delegationStore, users, renderer)).
+				WithBoard(newCheckinBoard(db, ceremonyStore, venueStore, invitationStore, delegationStore, renderer, log)),
+			// END checkin wiring
 		},
 	})
 	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}

@@ -130,7 +130,7 @@ func TestCatalogsCoverUsedKeys(t *testing.T) {
 }
 
 // namespaces are the first parts of the catalog keys.
-const namespaces = "action|anniversary|audit|auth|ceremony|commemoration|dashboard|day|edition|editions|error|form|month|nav|pagination|programme|role|users|venue|task|tasks|transport|resource|logistics|weekday|zone|delegation|delegations|guest|guests|import|export|precedence|wreath|participation|country|duplicates|invitation|invitations|rsvp|mail|messages|board|letter"
+const namespaces = "action|anniversary|audit|auth|ceremony|commemoration|dashboard|day|edition|editions|error|form|month|nav|pagination|programme|role|users|venue|task|tasks|transport|resource|logistics|weekday|zone|delegation|delegations|guest|guests|import|export|precedence|wreath|participation|country|duplicates|invitation|invitations|rsvp|mail|messages|board|letter|checkin"
 
 func repoRoot(t *testing.T) string {
 	dir, err := os.Getwd()

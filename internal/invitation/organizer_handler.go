@@ -875,6 +875,12 @@ func describe(p *view.Page, e Event, titles map[int64]string) string {
 		return p.T("invitation.event.promoted", "Ceremony", title(detail["ceremony_id"]))
 	case "ceremony_changed":
 		return p.T("invitation.event.ceremony_changed", "Ceremony", title(detail["ceremony_id"]))
+	case "checked_in":
+		return p.T("invitation.event.checked_in", "Ceremony", title(detail["ceremony_id"]))
+	case "companion_checked_in":
+		return p.T("invitation.event.companion_checked_in", "Ceremony", title(detail["ceremony_id"]))
+	case "check_in_undone":
+		return p.T("invitation.event.check_in_undone", "Ceremony", title(detail["ceremony_id"]))
 	case "companions_allowed":
 		return p.T("invitation.event.companions_allowed", "Before", detail["before"], "After", detail["after"])
 	case "new_link":

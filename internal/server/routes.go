@@ -207,6 +207,21 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/messages", Organizer, h.Mail.List},
 		// END mail routes
 
+		// The check-in desk at the gates and the live arrivals board
+		// (checkin package).
+		// BEGIN checkin routes
+		{http.MethodGet, "/checkin", Staff, h.Checkin.Choose},
+		{http.MethodGet, "/checkin/:ceremony", Staff, h.Checkin.Desk},
+		{http.MethodPost, "/checkin/:ceremony/scan", Staff, h.Checkin.Scan},
+		{http.MethodPost, "/checkin/:ceremony/companion", Staff, h.Checkin.Companion},
+		{http.MethodPost, "/checkin/:ceremony/undo", Staff, h.Checkin.Undo},
+		{http.MethodPost, "/checkin/:ceremony/walkin", Staff, h.Checkin.WalkIn},
+		// The live arrivals board for a wall screen, and its event stream
+		// (server-sent events, fed by PostgreSQL LISTEN).
+		{http.MethodGet, "/checkin/:ceremony/board", Staff, h.Checkin.Board.Page},
+		{http.MethodGet, "/checkin/:ceremony/board/events", Staff, h.Checkin.Board.Events},
+		// END checkin routes
+
 		// Audit log, whole or per record (?type=user&id=5).
 		{http.MethodGet, "/audit", Organizer, h.Audit.List},
 

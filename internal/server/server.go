@@ -24,6 +24,7 @@ import (
 	"vigil/internal/audit"
 	"vigil/internal/auth"
 	"vigil/internal/ceremony"
+	"vigil/internal/checkin"
 	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/delegation"
@@ -51,6 +52,9 @@ type Handlers struct {
 	// BEGIN mail handler
 	Mail *mail.Handler
 	// END mail handler
+	// BEGIN checkin handler
+	Checkin *checkin.Handler
+	// END checkin handler
 }
 
 // Pinger reports whether the database answers, for /readyz.

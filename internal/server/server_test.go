@@ -78,6 +78,7 @@ func (f fixture) concrete(path string) string {
 		":item", strconv.FormatInt(f.item, 10),
 		":zone", strconv.FormatInt(f.zone, 10),
 		":gate", strconv.FormatInt(f.gate, 10),
+		":ceremony", strconv.FormatInt(f.ceremony, 10),
 		":rid", strconv.FormatInt(f.resource, 10),
 		":tid", strconv.FormatInt(f.transport, 10),
 		":task", strconv.FormatInt(f.task, 10),

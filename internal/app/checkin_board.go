@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+
+	"vigil/internal/ceremony"
+	"vigil/internal/checkin"
+	"vigil/internal/database"
+	"vigil/internal/delegation"
+	"vigil/internal/invitation"
+	"vigil/internal/venue"
+	"vigil/internal/view"
+)
+
+// The live arrivals board reads ceremonies, answers and guests through the
+// interfaces the checkin package declares; these adapters serve them from
+// the stores that own those tables.
+
+// newCheckinBoard builds the live board. Its LISTEN connection is opened
+// from the pool's configuration but outside the pool: it is held for as
+// long as boards are open, and a pooled connection kept that long would
+// shrink the pool.
+func newCheckinBoard(db *database.DB, ceremonies *ceremony.Store, venues *venue.Store, invitations *invitation.Store,
+	delegations *delegation.Store, renderer *view.Renderer, log *slog.Logger) *checkin.Board {
+	return checkin.NewBoard(checkin.BoardDeps{
+		Ceremonies: boardCeremonies{ceremonies: ceremonies, venues: venues},
+		Arrivals:   boardArrivals{invitations},
+		Guests:     boardGuests{delegations},
+		Listen: func(ctx context.Context) (*pgx.Conn, error) {
+			conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+			if err != nil {
+				return nil, fmt.Errorf("app: live board connection: %w", err)
+			}
+			return conn, nil
+		},
+		View: renderer,
+		Log:  log,
+	})
+}
+
+// boardCeremonies serves checkin.BoardCeremonies from the ceremony and
+// venue stores.
+type boardCeremonies struct {
+	ceremonies *ceremony.Store
+	venues     *venue.Store
+}
+
+// BoardCeremony implements checkin.BoardCeremonies: the ceremony in any
+// edition of the commemoration (the newest edition is tried first), with
+// its zones in the venue's order (all the venue's zones when the ceremony
+// names none).
+func (a boardCeremonies) BoardCeremony(ctx context.Context, id int64) (checkin.BoardCeremony, error) {
+	cm, err := a.ceremonies.Current(ctx)
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return checkin.BoardCeremony{}, checkin.ErrNotFound
+	}
+	if err != nil {
+		return checkin.BoardCeremony{}, err
+	}
+	loc, err := cm.Location()
+	if err != nil {
+		return checkin.BoardCeremony{}, err
+	}
+	eds, err := a.ceremonies.Editions(ctx, cm.ID)
+	if err != nil {
+		return checkin.BoardCeremony{}, err
+	}
+	for _, ed := range eds {
+		c, err := a.ceremonies.Ceremony(ctx, ed.ID, id)
+		if errors.Is(err, ceremony.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return checkin.BoardCeremony{}, err
+		}
+		out := checkin.BoardCeremony{ID: c.ID, Title: c.Title, StartsAt: c.StartsAt, Location: loc}
+		if c.VenueID == nil {
+			return out, nil
+		}
+		zones, err := a.venues.Zones(ctx, *c.VenueID)
+		if err != nil {
+			return checkin.BoardCeremony{}, err
+		}
+		used := map[int64]bool{}
+		for _, z := range c.ZoneIDs {
+			used[z] = true
+		}
+		for _, z := range zones {
+			if len(used) == 0 || used[z.ID] {
+				out.Zones = append(out.Zones, checkin.BoardZone{ID: z.ID, Name: z.Name, Colour: z.BadgeColour})
+			}
+		}
+		return out, nil
+	}
+	return checkin.BoardCeremony{}, checkin.ErrNotFound
+}
+
+// boardArrivals serves checkin.BoardArrivals from the invitation store.
+type boardArrivals struct{ store *invitation.Store }
+
+// Arrivals implements checkin.BoardArrivals.
+func (a boardArrivals) Arrivals(ctx context.Context, ceremonyID int64) ([]checkin.BoardArrival, error) {
+	rows, err := a.store.Arrivals(ctx, ceremonyID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]checkin.BoardArrival, len(rows))
+	for i, r := range rows {
+		out[i] = checkin.BoardArrival{
+			GuestID: r.GuestID, ZoneID: r.ZoneID, Expected: r.Expected, Seats: r.Seats,
+			CheckedIn: r.CheckedIn, Arrived: r.Arrived(),
+		}
+	}
+	return out, nil
+}
+
+// boardGuests serves checkin.BoardGuests from the delegation store.
+type boardGuests struct{ store *delegation.Store }
+
+// BoardGuests implements checkin.BoardGuests.
+func (a boardGuests) BoardGuests(ctx context.Context, ids []int64) (map[int64]checkin.BoardGuest, error) {
+	rows, err := a.store.GuestRows(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]checkin.BoardGuest, len(rows))
+	for _, r := range rows {
+		g := guestInfo(r)
+		out[r.ID] = checkin.BoardGuest{
+			ID: r.ID, Name: g.Name, VIP: r.VIP, DelegationID: r.DelegationID, Delegation: r.DelegationName, Precedence: r.Precedence,
+		}
+	}
+	return out, nil
+}

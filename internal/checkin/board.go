@@ -1,0 +1,718 @@
+package checkin
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/internal/view"
+)
+
+// The live arrivals board: arrived / expected for a ceremony, by zone and
+// by delegation, and the VIPs not yet arrived, on a wall screen that
+// updates itself.
+//
+// How an arrival reaches every open board on every server: the check-in
+// changes invitation_ceremonies.checked_in_at, a trigger sends
+// pg_notify('vigil_checkin', {"ceremony_id","invitation_id","checked_in"})
+// (migrations/00007_checkin.sql), and each server process holds one LISTEN
+// connection while it has boards open. A notification wakes the boards of
+// that ceremony; the first to wake reads the numbers once (one snapshot per
+// ceremony and change, shared by all of them) and each sends them, rendered
+// in its own language, as a server-sent event.
+
+// Template of the board; the page and the live fragment are one file.
+const tmplBoard = "checkin/board"
+
+// boardViews are the live board's templates, checked at start-up.
+var boardViews = []string{tmplBoard}
+
+// NotifyChannel is the PostgreSQL channel check-ins are announced on.
+const NotifyChannel = "vigil_checkin"
+
+// Timings of the live board.
+const (
+	// boardHeartbeat keeps proxies and browsers from closing a quiet
+	// stream.
+	boardHeartbeat = 15 * time.Second
+	// boardWriteTimeout bounds one write to a board; a screen that takes
+	// longer is gone.
+	boardWriteTimeout = 20 * time.Second
+	// boardRetry is how soon a browser reconnects after the stream closes.
+	boardRetry = 2 * time.Second
+	// Reconnecting the LISTEN connection backs off between these.
+	listenMinBackoff = 100 * time.Millisecond
+	listenMaxBackoff = 5 * time.Second
+	// boardLoadTimeout bounds reading the numbers for one update.
+	boardLoadTimeout = 10 * time.Second
+	// boardVIPsShown bounds the VIP names listed; the rest are counted.
+	boardVIPsShown = 40
+)
+
+// errBoardClosed: the server is shutting down.
+var errBoardClosed = errors.New("checkin: board closed")
+
+// BoardDeps are what the live board needs.
+type BoardDeps struct {
+	Ceremonies BoardCeremonies
+	Arrivals   BoardArrivals
+	Guests     BoardGuests
+	// Listen opens the dedicated LISTEN connection.
+	Listen BoardListen
+	View   *view.Renderer
+	Log    *slog.Logger
+}
+
+// Board serves the live arrivals board and its event stream.
+type Board struct {
+	BoardDeps
+	hub *boardHub
+	// servers are the HTTP servers whose shutdown has been hooked.
+	servers sync.Map
+}
+
+// NewBoard returns the board. It opens no connection until a board is
+// watched.
+func NewBoard(d BoardDeps) *Board {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	b := &Board{BoardDeps: d}
+	b.hub = newBoardHub(b.listen)
+	return b
+}
+
+// Close ends every open stream and the LISTEN connection; the board
+// refuses new streams afterwards. It is called when the HTTP server shuts
+// down (browsers then reconnect to another instance).
+func (b *Board) Close() { b.hub.close() }
+
+// Subscribers is how many streams are open, for tests and metrics.
+func (b *Board) Subscribers() int { return b.hub.count() }
+
+// Page shows GET /checkin/:ceremony/board: the board, with its numbers as
+// they are now. Without JavaScript the refresh link reloads it; with it,
+// web/static/js/board.js swaps in each update.
+func (b *Board) Page(c echo.Context) error {
+	id, err := pathID(c, "ceremony")
+	if err != nil {
+		return err
+	}
+	d, err := b.load(c.Request().Context(), id)
+	if err != nil {
+		return notFound(err)
+	}
+	p := b.View.Page(c, "checkin.board.title", "Ceremony", d.Title)
+	p.Zone = d.Location
+	p.Data = boardView{boardData: d, PageURL: boardURL(id), EventsURL: boardURL(id) + "/events"}
+	return b.View.Render(c, http.StatusOK, tmplBoard, p)
+}
+
+func boardURL(id int64) string { return "/checkin/" + strconv.FormatInt(id, 10) + "/board" }
+
+// Events serves GET /checkin/:ceremony/board/events: a server-sent event
+// stream with the board's numbers at once and after every check-in, and a
+// heartbeat comment every 15 seconds. It ends when the browser goes away or
+// the server shuts down. A client that does not ask for a stream
+// (Accept: text/event-stream, as EventSource does) gets the numbers as one
+// event and the answer ends.
+func (b *Board) Events(c echo.Context) error {
+	id, err := pathID(c, "ceremony")
+	if err != nil {
+		return err
+	}
+	req := c.Request()
+	ctx := req.Context()
+	if _, err := b.Ceremonies.BoardCeremony(ctx, id); err != nil {
+		return notFound(err)
+	}
+	w := c.Response()
+	h := w.Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache, no-transform")
+	// nginx and similar proxies otherwise hold the events back.
+	h.Set("X-Accel-Buffering", "no")
+	s := &boardStream{board: b, c: c, rc: http.NewResponseController(w)}
+
+	if !strings.Contains(req.Header.Get(echo.HeaderAccept), "text/event-stream") {
+		d, err := b.load(ctx, id)
+		if err != nil {
+			return err
+		}
+		frag, err := b.fragment(c, d)
+		if err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusOK)
+		return s.send("board", frag)
+	}
+
+	sub, err := b.hub.subscribe(id)
+	if errors.Is(err, errBoardClosed) {
+		c.Response().Header().Set("Retry-After", "2")
+		return echo.NewHTTPError(http.StatusServiceUnavailable)
+	}
+	if err != nil {
+		return err
+	}
+	defer b.hub.unsubscribe(sub)
+	b.hookShutdown(req)
+	// The server's read timeout would cancel the request (and the stream)
+	// a minute in; a stream only writes, each write with its own deadline.
+	if err := s.rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("checkin: board stream: %w", err)
+	}
+	w.WriteHeader(http.StatusOK)
+	if err := s.write(fmt.Sprintf("retry: %d\n\n", boardRetry.Milliseconds())); err != nil {
+		return nil // the browser has gone
+	}
+	beat := time.NewTicker(boardHeartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-b.hub.closing:
+			return nil
+		case <-beat.C:
+			if err := s.write(": heartbeat\n\n"); err != nil {
+				return nil
+			}
+		case <-sub.wake:
+			d, err := b.hub.snapshot(ctx, id, b.load)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				// The next change or reconnection tries again; the
+				// screen keeps its last numbers meanwhile.
+				b.Log.Warn("live board: read numbers", "ceremony", id, "err", err)
+				continue
+			}
+			frag, err := b.fragment(c, d)
+			if err != nil {
+				b.Log.Error("live board: render", "ceremony", id, "err", err)
+				return nil
+			}
+			if err := s.send("board", frag); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// hookShutdown makes the HTTP server that serves req close the board's
+// streams when it shuts down: http.Server.Shutdown waits for handlers to
+// return, and a stream would otherwise hold it until its timeout.
+func (b *Board) hookShutdown(req *http.Request) {
+	srv, ok := req.Context().Value(http.ServerContextKey).(*http.Server)
+	if !ok {
+		return
+	}
+	if _, loaded := b.servers.LoadOrStore(srv, true); !loaded {
+		srv.RegisterOnShutdown(b.Close)
+	}
+}
+
+// boardStream writes server-sent events to one browser.
+type boardStream struct {
+	board *Board
+	c     echo.Context
+	rc    *http.ResponseController
+}
+
+// send writes one event; every line of data gets its own data field.
+func (s *boardStream) send(event string, data []byte) error {
+	var buf bytes.Buffer
+	buf.WriteString("event: " + event + "\n")
+	for line := range bytes.Lines(data) {
+		buf.WriteString("data: ")
+		buf.Write(bytes.TrimRight(line, "\r\n"))
+		buf.WriteByte('\n')
+	}
+	buf.WriteByte('\n')
+	return s.write(buf.String())
+}
+
+func (s *boardStream) write(text string) error {
+	if err := s.rc.SetWriteDeadline(time.Now().Add(boardWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("checkin: board stream: %w", err)
+	}
+	if _, err := s.c.Response().Write([]byte(text)); err != nil {
+		return fmt.Errorf("checkin: board stream: %w", err)
+	}
+	if err := s.rc.Flush(); err != nil {
+		return fmt.Errorf("checkin: board stream: %w", err)
+	}
+	return nil
+}
+
+// fragment renders the board's live part in the language of c's request.
+// It renders into a context of its own, with no user, so the stream's
+// request neither writes the page nor takes a flash message meant for the
+// next page.
+func (b *Board) fragment(c echo.Context, d boardData) ([]byte, error) {
+	var out boardBuffer
+	cc := c.Echo().NewContext(c.Request(), &out)
+	view.SetLocale(cc, view.Locale(c))
+	p := b.View.Page(cc, "")
+	p.Zone = d.Location
+	p.Data = boardView{boardData: d, Fragment: true}
+	if err := b.View.Render(cc, http.StatusOK, tmplBoard, p); err != nil {
+		return nil, err
+	}
+	return out.body.Bytes(), nil
+}
+
+// boardBuffer is a response writer that keeps the body.
+type boardBuffer struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (w *boardBuffer) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+func (w *boardBuffer) Write(p []byte) (int, error) { return w.body.Write(p) }
+func (w *boardBuffer) WriteHeader(int)             {}
+
+// The numbers ---------------------------------------------------------------------
+
+// boardCount is arrived / expected for the whole ceremony or one group:
+// people (guests and companions) and guests (answers).
+type boardCount struct {
+	// Key identifies the group on the page (zone or delegation id; 0 for
+	// none).
+	Key    int64
+	Label  string
+	Colour string
+	// None marks the group of guests without a zone or delegation.
+	None       bool
+	People     int
+	PeopleIn   int
+	Guests     int
+	GuestsIn   int
+	precedence int
+}
+
+func (n *boardCount) add(a BoardArrival) {
+	if a.Expected {
+		n.Guests++
+		n.People += a.Seats
+	}
+	if a.CheckedIn {
+		n.GuestsIn++
+	}
+	n.PeopleIn += a.Arrived
+}
+
+// Percent is the share of the expected people who have arrived (at most
+// 100).
+func (n boardCount) Percent() int {
+	if n.People == 0 {
+		return 0
+	}
+	return min(n.PeopleIn*100/n.People, 100)
+}
+
+// Progress is the arrived people for a progress bar (at most expected).
+func (n boardCount) Progress() int { return min(n.PeopleIn, n.People) }
+
+type boardVIP struct {
+	Name       string
+	Delegation string
+	Zone       string
+}
+
+// boardData is a ceremony's numbers at one moment, in no language yet.
+type boardData struct {
+	CeremonyID  int64
+	Title       string
+	StartsAt    time.Time
+	Location    *time.Location
+	At          time.Time
+	Total       boardCount
+	Zones       []boardCount
+	Delegations []boardCount
+	VIPs        []boardVIP
+	// VIPsMore is how many VIPs not yet arrived are not listed.
+	VIPsMore int
+}
+
+// Updated is when the numbers were read, to the second, in loc (UTC when
+// nil): a screen that stops updating shows it.
+func (d boardData) Updated(loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return d.At.In(loc).Format("15:04:05")
+}
+
+// boardView is what the template gets.
+type boardView struct {
+	boardData
+	// Fragment: render only the live part, for an event.
+	Fragment  bool
+	PageURL   string
+	EventsURL string
+}
+
+// load reads a ceremony's numbers: three queries whatever the number of
+// guests.
+func (b *Board) load(ctx context.Context, id int64) (boardData, error) {
+	ce, err := b.Ceremonies.BoardCeremony(ctx, id)
+	if err != nil {
+		return boardData{}, err
+	}
+	rows, err := b.Arrivals.Arrivals(ctx, id)
+	if err != nil {
+		return boardData{}, err
+	}
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.GuestID)
+	}
+	guests, err := b.Guests.BoardGuests(ctx, ids)
+	if err != nil {
+		return boardData{}, err
+	}
+	return tally(ce, rows, guests, time.Now()), nil
+}
+
+// tally adds the answers up by zone (in the ceremony's order, with the
+// guests without a zone last) and by delegation (in order of precedence,
+// the guests without one last), and lists the VIPs expected and not yet
+// checked in.
+func tally(ce BoardCeremony, rows []BoardArrival, guests map[int64]BoardGuest, at time.Time) boardData {
+	d := boardData{CeremonyID: ce.ID, Title: ce.Title, StartsAt: ce.StartsAt, Location: ce.Location, At: at}
+	zoneNames := map[int64]string{}
+	zones := map[int64]*boardCount{}
+	for _, z := range ce.Zones {
+		zoneNames[z.ID] = z.Name
+		zones[z.ID] = &boardCount{Key: z.ID, Label: z.Name, Colour: z.Colour}
+	}
+	var noZone boardCount
+	noZone.None = true
+	delegations := map[int64]*boardCount{}
+	type vip struct {
+		boardVIP
+		precedence int
+	}
+	var vips []vip
+	const last = int(^uint(0) >> 1)
+	for _, r := range rows {
+		d.Total.add(r)
+		zc := &noZone
+		if r.ZoneID != nil && zones[*r.ZoneID] != nil {
+			zc = zones[*r.ZoneID]
+		}
+		zc.add(r)
+		g := guests[r.GuestID]
+		var key int64
+		if g.DelegationID != nil {
+			key = *g.DelegationID
+		}
+		dc := delegations[key]
+		if dc == nil {
+			dc = &boardCount{Key: key, Label: g.Delegation, None: key == 0, precedence: g.Precedence}
+			if key == 0 {
+				dc.precedence = last
+			}
+			delegations[key] = dc
+		}
+		dc.add(r)
+		if g.VIP && r.Expected && !r.CheckedIn {
+			v := vip{boardVIP: boardVIP{Name: g.Name, Delegation: g.Delegation}, precedence: dc.precedence}
+			if r.ZoneID != nil {
+				v.Zone = zoneNames[*r.ZoneID]
+			}
+			vips = append(vips, v)
+		}
+	}
+	for _, z := range ce.Zones {
+		d.Zones = append(d.Zones, *zones[z.ID])
+	}
+	if noZone.Guests > 0 || noZone.GuestsIn > 0 {
+		d.Zones = append(d.Zones, noZone)
+	}
+	for _, dc := range delegations {
+		d.Delegations = append(d.Delegations, *dc)
+	}
+	slices.SortFunc(d.Delegations, func(a, b boardCount) int {
+		return cmp.Or(cmp.Compare(a.precedence, b.precedence), strings.Compare(a.Label, b.Label), cmp.Compare(a.Key, b.Key))
+	})
+	slices.SortFunc(vips, func(a, b vip) int {
+		return cmp.Or(cmp.Compare(a.precedence, b.precedence), strings.Compare(a.Name, b.Name))
+	})
+	for i, v := range vips {
+		if i == boardVIPsShown {
+			d.VIPsMore = len(vips) - i
+			break
+		}
+		d.VIPs = append(d.VIPs, v.boardVIP)
+	}
+	return d
+}
+
+// The subscribers ------------------------------------------------------------------
+
+// boardHub keeps the open streams by ceremony and runs the LISTEN
+// connection while there are any.
+type boardHub struct {
+	mu      sync.Mutex
+	rooms   map[int64]*boardRoom
+	total   int
+	closed  bool
+	closing chan struct{}
+	// listen runs the LISTEN connection until its context ends;
+	// stopListen ends the one running, if any.
+	listen     func(ctx context.Context)
+	stopListen context.CancelFunc
+}
+
+// boardRoom is the streams of one ceremony.
+type boardRoom struct {
+	subs map[*boardSub]struct{}
+	// version counts the changes announced; snap is the numbers read
+	// for one of them.
+	version uint64
+	snap    *boardSnap
+}
+
+// boardSub is one open stream. wake holds at most one pending update: a
+// stream that is slow to write misses the changes in between and sends
+// the numbers as they are when it is ready again, so it never falls
+// behind and never holds more than one update.
+type boardSub struct {
+	ceremony int64
+	wake     chan struct{}
+}
+
+// boardSnap is a ceremony's numbers as read after change version; the
+// streams woken by the same change share it.
+type boardSnap struct {
+	version uint64
+	ready   chan struct{}
+	data    boardData
+	err     error
+}
+
+func newBoardHub(listen func(ctx context.Context)) *boardHub {
+	return &boardHub{rooms: map[int64]*boardRoom{}, closing: make(chan struct{}), listen: listen}
+}
+
+// subscribe opens a stream for ceremony id, with the current numbers due
+// at once; the first stream starts the LISTEN connection.
+func (h *boardHub) subscribe(id int64) (*boardSub, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, errBoardClosed
+	}
+	room := h.rooms[id]
+	if room == nil {
+		room = &boardRoom{subs: map[*boardSub]struct{}{}}
+		h.rooms[id] = room
+	}
+	s := &boardSub{ceremony: id, wake: make(chan struct{}, 1)}
+	s.wake <- struct{}{}
+	room.subs[s] = struct{}{}
+	h.total++
+	if h.stopListen == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		h.stopListen = cancel
+		go h.listen(ctx)
+	}
+	return s, nil
+}
+
+// unsubscribe closes a stream; the last one stops the LISTEN connection,
+// so a server with no board open holds no connection for it.
+func (h *boardHub) unsubscribe(s *boardSub) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	room := h.rooms[s.ceremony]
+	if room == nil {
+		return
+	}
+	if _, ok := room.subs[s]; !ok {
+		return
+	}
+	delete(room.subs, s)
+	h.total--
+	if len(room.subs) == 0 {
+		delete(h.rooms, s.ceremony)
+	}
+	if h.total == 0 && h.stopListen != nil {
+		h.stopListen()
+		h.stopListen = nil
+	}
+}
+
+func (h *boardHub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.total
+}
+
+// notify wakes the streams of ceremony id.
+func (h *boardHub) notify(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if room := h.rooms[id]; room != nil {
+		room.wakeAll()
+	}
+}
+
+// resync wakes every stream: after the LISTEN connection (re)connects,
+// changes made while it was down were never announced.
+func (h *boardHub) resync() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, room := range h.rooms {
+		room.wakeAll()
+	}
+}
+
+func (r *boardRoom) wakeAll() {
+	r.version++
+	for s := range r.subs {
+		select {
+		case s.wake <- struct{}{}:
+		default: // an update is already pending; it will read the latest
+		}
+	}
+}
+
+// snapshot returns ceremony id's numbers for the latest change, reading
+// them once for all the streams woken by it.
+func (h *boardHub) snapshot(ctx context.Context, id int64, load func(context.Context, int64) (boardData, error)) (boardData, error) {
+	h.mu.Lock()
+	room := h.rooms[id]
+	if room == nil {
+		h.mu.Unlock()
+		return load(ctx, id)
+	}
+	if s := room.snap; s != nil && s.version == room.version {
+		h.mu.Unlock()
+		select {
+		case <-s.ready:
+			return s.data, s.err
+		case <-ctx.Done():
+			return boardData{}, ctx.Err()
+		}
+	}
+	s := &boardSnap{version: room.version, ready: make(chan struct{})}
+	room.snap = s
+	h.mu.Unlock()
+	// The read serves other streams too: it must not stop when this
+	// stream's browser goes away.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), boardLoadTimeout)
+	s.data, s.err = load(lctx, id)
+	cancel()
+	close(s.ready)
+	if s.err != nil {
+		h.mu.Lock()
+		if room.snap == s {
+			room.snap = nil
+		}
+		h.mu.Unlock()
+	}
+	return s.data, s.err
+}
+
+// close ends every stream and the LISTEN connection.
+func (h *boardHub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.closed = true
+	close(h.closing)
+	if h.stopListen != nil {
+		h.stopListen()
+		h.stopListen = nil
+	}
+}
+
+// The LISTEN connection ----------------------------------------------------------
+
+// boardNotice is the payload of a vigil_checkin notification.
+type boardNotice struct {
+	CeremonyID   int64 `json:"ceremony_id"`
+	InvitationID int64 `json:"invitation_id"`
+	CheckedIn    bool  `json:"checked_in"`
+}
+
+// listen holds the LISTEN connection until ctx ends, reconnecting with
+// backoff when it drops (PostgreSQL restarted, network cut).
+func (b *Board) listen(ctx context.Context) {
+	backoff := listenMinBackoff
+	for {
+		err := b.listenOnce(ctx, func() { backoff = listenMinBackoff })
+		if ctx.Err() != nil {
+			return
+		}
+		b.Log.Warn("live board: LISTEN connection lost; reconnecting", "err", err, "in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(backoff*2, listenMaxBackoff)
+	}
+}
+
+// listenOnce connects, listens and passes notifications on until the
+// connection fails or ctx ends.
+func (b *Board) listenOnce(ctx context.Context, connected func()) error {
+	conn, err := b.Listen(ctx)
+	if err != nil {
+		return fmt.Errorf("checkin: connect for LISTEN: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := conn.Close(cctx); err != nil {
+			b.Log.Debug("live board: close LISTEN connection", "err", err)
+		}
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return fmt.Errorf("checkin: LISTEN: %w", err)
+	}
+	connected()
+	b.hub.resync()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("checkin: wait for notification: %w", err)
+		}
+		var msg boardNotice
+		if err := json.Unmarshal([]byte(n.Payload), &msg); err != nil || msg.CeremonyID == 0 {
+			// Not ours to understand: better every board reads its
+			// numbers again than one misses a change.
+			b.Log.Warn("live board: unreadable notification", "payload", n.Payload, "err", err)
+			b.hub.resync()
+			continue
+		}
+		b.hub.notify(msg.CeremonyID)
+	}
+}

@@ -1,0 +1,774 @@
+package checkin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"vigil/internal/view"
+)
+
+// The check-in desk: a phone or tablet at a gate. One field takes a
+// badge's code from a scanner (the code and Enter) or a few letters of a
+// name; the answer fills the screen. Every form works without JavaScript;
+// with htmx the live part of the page (#desk-live) is swapped in place.
+
+// Template names of the desk.
+const (
+	tmplChoose = "checkin/desk_choose"
+	tmplDesk   = "checkin/desk"
+)
+
+// deskViews are the check-in desk's templates.
+var deskViews = []string{tmplChoose, tmplDesk}
+
+const (
+	// undoWindow is how long a check-in can be taken back by whoever made
+	// it: long enough to notice a wrong tap, short enough that an arrival
+	// on the board stays true.
+	undoWindow = time.Minute
+	// recentLimit is how many check-ins the desk lists.
+	recentLimit = 10
+	// matchLimit is how many guests a name search shows.
+	matchLimit = 12
+	// minSearch is the fewest letters a name search takes.
+	minSearch = 2
+	// eventsTTL is how long the desk keeps a ceremony's title, gates and
+	// zones: they do not change during the day, and each scan need not
+	// read them again.
+	eventsTTL = 30 * time.Second
+)
+
+// Choosing a ceremony and gate ----------------------------------------------------------
+
+type chooseCeremony struct {
+	ID    int64
+	Title string
+	When  string
+	Venue string
+	Gates []Gate
+}
+
+type chooseData struct {
+	Ceremonies []chooseCeremony
+}
+
+// Choose shows GET /checkin: the published ceremonies of the current
+// edition, each with a button per gate.
+func (h *Handler) Choose(c echo.Context) error {
+	ctx := c.Request().Context()
+	cs, err := h.Events.Ceremonies(ctx)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	var open []Ceremony
+	for _, sum := range cs {
+		if !sum.Published() {
+			continue
+		}
+		full, err := h.ceremony(ctx, sum.ID)
+		if err != nil {
+			return err
+		}
+		open = append(open, full)
+	}
+	return h.renderChoose(c, open)
+}
+
+// renderChoose shows the ceremonies cs with a button per gate.
+func (h *Handler) renderChoose(c echo.Context, cs []Ceremony) error {
+	p := h.View.Page(c, "checkin.desk.choose_title")
+	p.Nav = "checkin"
+	var d chooseData
+	for _, cer := range cs {
+		p.Zone = cer.Location
+		d.Ceremonies = append(d.Ceremonies, chooseCeremony{
+			ID: cer.ID, Title: cer.Title, When: p.LongDay(cer.StartsAt) + ", " + p.Clock(cer.StartsAt),
+			Venue: cer.VenueName, Gates: cer.Gates,
+		})
+	}
+	p.Zone = nil
+	p.Data = d
+	return h.View.Render(c, http.StatusOK, tmplChoose, p)
+}
+
+// The desk ------------------------------------------------------------------------------
+
+// resultView is the big answer that fills the screen after a scan or a
+// tap.
+type resultView struct {
+	// Kind is success (green), warning (amber), danger (red) or empty
+	// (neutral).
+	Kind       string
+	Status     string
+	Note       string
+	Name       string
+	Honorific  string
+	Delegation string
+	VIP        bool
+	Zone       *Zone
+	// InvitationID is set when the guest is known: the answer then
+	// offers the companions and the undo.
+	InvitationID   int64
+	CompanionsLeft int
+	CanUndo        bool
+}
+
+// guestRow is a guest in the search results or the recent list.
+type guestRow struct {
+	S              *deskShared
+	InvitationID   int64
+	Name           string
+	Delegation     string
+	VIP            bool
+	Zone           *Zone
+	Status         string // the answer, translated
+	Declined       bool
+	CheckedIn      bool
+	CanCheckIn     bool
+	CompanionsLeft int
+	CanUndo        bool
+	WalkIn         bool
+	// Detail says when and by whom the guest came in, and the
+	// companions (or a walk-in's reason).
+	Detail string
+}
+
+// deskShared is what every form of the desk repeats, worked out once a
+// page: where the forms post (the gate in the address) and the words of
+// the buttons.
+type deskShared struct {
+	CSRF                                      string
+	ScanURL, CompanionURL, UndoURL, WalkInURL string
+	CheckIn, AddCompanion, Undo               string
+	VIP, WalkIn, CheckedIn                    string
+}
+
+type deskData struct {
+	Ceremony Ceremony
+	When     string
+	Gate     *Gate
+	// Base is the desk's address without its gate ("/checkin/5").
+	Base   string
+	Result *resultView
+	// Query is the name searched; Searched is set when a search ran.
+	Query    string
+	Searched bool
+	TooShort bool
+	Matches  []guestRow
+	Recent   []guestRow
+	// WalkInOpen shows the walk-in form open (it has errors).
+	WalkInOpen bool
+	S          *deskShared
+	// Fragment renders only the live part of the desk, for htmx.
+	Fragment bool
+}
+
+// desk is the ceremony and gate a request is for.
+type desk struct {
+	ceremony Ceremony
+	gate     *Gate
+}
+
+// deskOf reads the ceremony from the path and the gate from the query or
+// form. A ceremony of another edition, or cancelled, is a 404 (a draft
+// opens, so staff can try the desk before the day; only published ones
+// are offered). A missing or unknown gate of a venue that has gates gives
+// a desk without gate and ok false: the user chooses one first.
+func (h *Handler) deskOf(c echo.Context) (d *desk, ok bool, err error) {
+	id, err := pathID(c, "ceremony")
+	if err != nil {
+		return nil, false, err
+	}
+	cer, err := h.ceremony(c.Request().Context(), id)
+	if err != nil {
+		return nil, false, notFound(err)
+	}
+	if cer.Status == "cancelled" {
+		return nil, false, echo.NewHTTPError(http.StatusNotFound)
+	}
+	d = &desk{ceremony: cer}
+	if len(cer.Gates) == 0 {
+		return d, true, nil
+	}
+	gid, _ := strconv.ParseInt(c.FormValue("gate"), 10, 64)
+	for i := range cer.Gates {
+		if cer.Gates[i].ID == gid {
+			d.gate = &cer.Gates[i]
+			return d, true, nil
+		}
+	}
+	return d, false, nil
+}
+
+func (d *desk) gateID() *int64 {
+	if d.gate == nil {
+		return nil
+	}
+	return &d.gate.ID
+}
+
+func (d *desk) base() string { return "/checkin/" + strconv.FormatInt(d.ceremony.ID, 10) }
+
+// post is the address a desk's form posts to, with the gate; the page
+// that answers opens at the scan field.
+func (d *desk) post(action string) string {
+	u := d.base() + "/" + action
+	if d.gate != nil {
+		u += "?gate=" + strconv.FormatInt(d.gate.ID, 10)
+	}
+	return u + "#f-q"
+}
+
+// chooseGate sends the user to choose a gate of the desk's ceremony.
+func chooseGate(c echo.Context, d *desk) error { return c.Redirect(http.StatusSeeOther, d.base()) }
+
+// deskReq is one request to the desk: the page being built, and what
+// waits for the guests' names, which are read in one go at the end.
+type deskReq struct {
+	c    echo.Context
+	ctx  context.Context
+	p    *view.Page
+	data *deskData
+	d    *desk
+	me   int64
+	// answer is the guest the big answer is about (nil: none, or the
+	// answer is complete already); finish words it.
+	answer *Attendee
+	finish func(r *resultView) error
+	// matches are the guests a search found.
+	matches []Attendee
+}
+
+// open starts a request to the desk: nil (and the response written)
+// when the user has to choose a gate first.
+func (h *Handler) open(c echo.Context, choose func(d *desk) error) (*deskReq, error) {
+	d, ok, err := h.deskOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, choose(d)
+	}
+	p := h.View.Page(c, "checkin.desk.title", "Ceremony", d.ceremony.Title)
+	p.Nav = "checkin"
+	p.Zone = d.ceremony.Location
+	data := &deskData{
+		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(),
+		When: p.LongDay(d.ceremony.StartsAt) + ", " + p.Clock(d.ceremony.StartsAt),
+		S: &deskShared{
+			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
+			CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
+			VIP: p.T("checkin.desk.vip"), WalkIn: p.T("checkin.desk.walkin_badge"), CheckedIn: p.T("checkin.result.checked_in"),
+		},
+		// An htmx request swaps #desk-live only: the rest of the page
+		// is not rendered.
+		Fragment: c.Request().Method == http.MethodPost && c.Request().Header.Get("HX-Request") == "true",
+	}
+	p.Data = data
+	return &deskReq{c: c, ctx: c.Request().Context(), p: p, data: data, d: d, me: userID(c)}, nil
+}
+
+// Desk shows GET /checkin/:ceremony?gate=G, and with q the guests whose
+// names match.
+func (h *Handler) Desk(c echo.Context) error {
+	r, err := h.open(c, func(d *desk) error { return h.renderChoose(c, []Ceremony{d.ceremony}) })
+	if r == nil {
+		return err
+	}
+	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
+		if err := h.search(r, q); err != nil {
+			return err
+		}
+	}
+	return h.render(r)
+}
+
+// Scan serves POST /checkin/:ceremony/scan: a badge's code (field q), or
+// a tap on a guest found by name (field invitation). Text that is not a
+// code is searched as a name.
+func (h *Handler) Scan(c echo.Context) error {
+	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	if r == nil {
+		return err
+	}
+	req := CheckIn{CeremonyID: r.d.ceremony.ID, EditionID: r.d.ceremony.EditionID, GateID: r.d.gateID(), UserID: r.me}
+	if inv, _ := strconv.ParseInt(c.FormValue("invitation"), 10, 64); inv > 0 {
+		req.InvitationID = inv
+	} else {
+		q := strings.TrimSpace(c.FormValue("q"))
+		if !looksLikeCode(normalizeCode(q)) {
+			if q != "" {
+				if err := h.search(r, q); err != nil {
+					return err
+				}
+			}
+			return h.render(r)
+		}
+		req.Code = q
+	}
+	res, err := h.Attendance.CheckIn(r.ctx, req)
+	if err != nil {
+		return err
+	}
+	if res.Outcome == OutcomeNotInvited && res.Attendee.InvitationID == 0 && !strings.ContainsAny(req.Code, "0123456789") {
+		// Twelve letters no badge has: perhaps a name.
+		if err := h.search(r, strings.TrimSpace(req.Code)); err != nil {
+			return err
+		}
+		if len(r.matches) > 0 {
+			return h.render(r)
+		}
+		r.data.Searched = false
+	}
+	h.answer(r, res)
+	return h.render(r)
+}
+
+// Companion serves POST /checkin/:ceremony/companion: one more companion
+// of a guest is in.
+func (h *Handler) Companion(c echo.Context) error {
+	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	if r == nil {
+		return err
+	}
+	inv, err := strconv.ParseInt(c.FormValue("invitation"), 10, 64)
+	if err != nil || inv <= 0 {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	a, added, err := h.Attendance.AddCompanion(r.ctx, inv, r.d.ceremony.ID, r.me)
+	if err != nil {
+		return notFound(err)
+	}
+	r.answer = &a
+	r.finish = func(v *resultView) error {
+		if added {
+			v.Kind, v.Status = "success", r.p.T("checkin.desk.companion_in")
+		} else {
+			v.Kind, v.Status = "warning", r.p.T("checkin.desk.companions_all_in")
+		}
+		v.Note = r.p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
+		return nil
+	}
+	return h.render(r)
+}
+
+// Undo serves POST /checkin/:ceremony/undo: a check-in made by this user
+// less than a minute ago is taken back.
+func (h *Handler) Undo(c echo.Context) error {
+	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	if r == nil {
+		return err
+	}
+	inv, err := strconv.ParseInt(c.FormValue("invitation"), 10, 64)
+	if err != nil || inv <= 0 {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	a, err := h.Attendance.Attendee(r.ctx, inv, r.d.ceremony.ID)
+	if err != nil {
+		return notFound(err)
+	}
+	undone, err := h.Attendance.Undo(r.ctx, inv, r.d.ceremony.ID, r.me, undoWindow)
+	if err != nil {
+		return err
+	}
+	r.answer = &a
+	r.finish = func(v *resultView) error {
+		v.CanUndo, v.CompanionsLeft = false, 0
+		if undone {
+			v.Kind, v.Status, v.Note = "", r.p.T("checkin.desk.undone"), r.p.T("checkin.desk.undone_note")
+		} else {
+			v.Kind, v.Status, v.Note = "warning", r.p.T("checkin.desk.undo_refused"), r.p.T("checkin.desk.undo_refused_note")
+		}
+		return nil
+	}
+	return h.render(r)
+}
+
+// WalkIn serves POST /checkin/:ceremony/walkin: someone let in without an
+// invitation, with the reason.
+func (h *Handler) WalkIn(c echo.Context) error {
+	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	if r == nil {
+		return err
+	}
+	b := view.Bind(c)
+	w := WalkIn{
+		CeremonyID: r.d.ceremony.ID, GateID: r.d.gateID(),
+		Name:         b.Required("walkin_name", 200, "checkin.walkin.error.name"),
+		Organisation: b.Text("walkin_organisation", 200),
+		Reason:       b.Required("walkin_reason", 500, "checkin.walkin.error.reason"),
+	}
+	if r.me > 0 {
+		w.By = &r.me
+	}
+	if !b.Form.Valid() {
+		r.p.Form = b.Form
+		r.data.WalkInOpen = true
+		return h.render(r)
+	}
+	if err := h.WalkIns.Record(r.ctx, &w); err != nil {
+		return err
+	}
+	r.data.Result = &resultView{
+		Kind: "success", Status: r.p.T("checkin.walkin.recorded"), Name: w.Name, Delegation: w.Organisation,
+		Note: r.p.T("checkin.walkin.reason_note", "Reason", w.Reason),
+	}
+	return h.render(r)
+}
+
+// render reads the recent list, the names of every guest the page shows
+// (in one look-up), words the answer and renders the desk.
+func (h *Handler) render(r *deskReq) error {
+	recent, err := h.Attendance.Recent(r.ctx, r.d.ceremony.ID, r.d.gateID(), recentLimit)
+	if err != nil {
+		return err
+	}
+	var gids, uids []int64
+	want := func(a Attendee) {
+		gids = append(gids, a.GuestID)
+		if a.By != nil && !slices.Contains(uids, *a.By) {
+			uids = append(uids, *a.By)
+		}
+	}
+	if r.answer != nil {
+		want(*r.answer)
+	}
+	for _, a := range r.matches {
+		want(a)
+	}
+	for _, e := range recent {
+		if e.WalkIn == nil {
+			want(e.Attendee)
+		} else if e.WalkIn.By != nil && !slices.Contains(uids, *e.WalkIn.By) {
+			uids = append(uids, *e.WalkIn.By)
+		}
+	}
+	guests := map[int64]Guest{}
+	if len(gids) > 0 {
+		if guests, err = h.Directory.Guests(r.ctx, gids); err != nil {
+			return err
+		}
+	}
+	users, err := h.userNames(r.ctx, uids)
+	if err != nil {
+		return err
+	}
+	if r.answer != nil {
+		v := h.describe(r, guests, *r.answer)
+		if err := r.finish(v); err != nil {
+			return err
+		}
+		r.data.Result = v
+	}
+	for _, a := range r.matches {
+		r.data.Matches = append(r.data.Matches, h.row(r, guests, users, a))
+	}
+	for _, e := range recent {
+		if w := e.WalkIn; w != nil {
+			r.data.Recent = append(r.data.Recent, guestRow{S: r.data.S, WalkIn: true, Name: w.Name, Delegation: w.Organisation,
+				Detail: r.p.Clock(w.At) + " · " + r.p.T("checkin.desk.by", "By", name(r.p, users, w.By)) + " · " +
+					r.p.T("checkin.walkin.reason_note", "Reason", w.Reason)})
+			continue
+		}
+		r.data.Recent = append(r.data.Recent, h.row(r, guests, users, e.Attendee))
+	}
+	r.c.Response().Header().Add("Vary", "HX-Request")
+	return h.View.Render(r.c, http.StatusOK, tmplDesk, r.p)
+}
+
+// answer words the outcome of a check-in, once the guest's name is read.
+func (h *Handler) answer(r *deskReq, res Result) {
+	p := r.p
+	if res.Outcome == OutcomeNotInvited && res.Attendee.InvitationID == 0 {
+		r.data.Result = &resultView{Kind: "danger", Status: p.T("checkin.result.not_invited"), Note: p.T("checkin.result.unknown_code")}
+		return
+	}
+	a := res.Attendee
+	r.answer = &a
+	r.finish = func(v *resultView) error {
+		switch res.Outcome {
+		case OutcomeCheckedIn:
+			v.Kind, v.Status, v.CanUndo = "success", p.T("checkin.result.checked_in"), true
+			switch a.Status {
+			case StatusPending:
+				v.Kind, v.Note = "warning", p.T("checkin.result.no_answer")
+			case StatusWaitlisted:
+				v.Kind, v.Note = "warning", p.T("checkin.result.waitlisted")
+			}
+		case OutcomeAlready:
+			users, err := h.userNames(r.ctx, byOf(a))
+			if err != nil {
+				return err
+			}
+			v.Kind, v.Status = "warning", p.T("checkin.result.already")
+			v.Note = arrivedNote(p, r.d, a, users)
+			v.CanUndo = h.canUndo(r, a)
+		case OutcomeDeclined:
+			v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.declined"), p.T("checkin.result.declined_note"), 0
+		case OutcomeWrongCeremony:
+			v.Kind, v.Status, v.CompanionsLeft = "danger", p.T("checkin.result.wrong_ceremony"), 0
+			titles, err := h.titles(r.ctx)
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, id := range res.Elsewhere {
+				if t, ok := titles[id]; ok {
+					names = append(names, t)
+				}
+			}
+			if len(names) > 0 {
+				v.Note = p.T("checkin.result.invited_to", "Ceremonies", strings.Join(names, ", "))
+			}
+		default:
+			v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.not_invited"), p.T("checkin.result.other_edition"), 0
+		}
+		return nil
+	}
+}
+
+func byOf(a Attendee) []int64 {
+	if a.By == nil {
+		return nil
+	}
+	return []int64{*a.By}
+}
+
+// describe fills who a guest is: name, delegation, zone, companions.
+func (h *Handler) describe(r *deskReq, guests map[int64]Guest, a Attendee) *resultView {
+	g := guests[a.GuestID]
+	v := &resultView{Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, InvitationID: a.InvitationID, Zone: r.d.zone(a.ZoneID)}
+	if g.Honorific != "" && !strings.HasPrefix(g.Name, g.Honorific) {
+		v.Honorific = g.Honorific
+	}
+	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
+		v.CompanionsLeft = a.Companions - a.CompanionsIn
+	}
+	return v
+}
+
+// row describes a guest for the lists.
+func (h *Handler) row(r *deskReq, guests map[int64]Guest, users map[int64]string, a Attendee) guestRow {
+	g := guests[a.GuestID]
+	row := guestRow{
+		S: r.data.S, InvitationID: a.InvitationID, Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, Zone: r.d.zone(a.ZoneID),
+		Declined: a.Status == StatusDeclined,
+	}
+	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
+		row.CompanionsLeft = a.Companions - a.CompanionsIn
+	}
+	if a.CheckedInAt == nil {
+		row.Status = r.p.T("checkin.status." + a.Status)
+		row.CanCheckIn = !row.Declined
+		return row
+	}
+	row.CheckedIn = true
+	row.Detail = arrivedNote(r.p, r.d, a, users)
+	if a.Companions > 0 {
+		row.Detail += " · " + r.p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
+	}
+	row.CanUndo = h.canUndo(r, a)
+	return row
+}
+
+// canUndo reports whether the user may still undo a check-in (the
+// database has the last word).
+func (h *Handler) canUndo(r *deskReq, a Attendee) bool {
+	return a.CheckedInAt != nil && a.By != nil && *a.By == r.me && h.now().Sub(*a.CheckedInAt) < undoWindow
+}
+
+func name(p *view.Page, users map[int64]string, id *int64) string {
+	if id != nil {
+		if n, ok := users[*id]; ok {
+			return n
+		}
+	}
+	return p.T("checkin.desk.someone")
+}
+
+// arrivedNote says where, when and by whom a guest was checked in.
+func arrivedNote(p *view.Page, d *desk, a Attendee, users map[int64]string) string {
+	if a.CheckedInAt == nil {
+		return ""
+	}
+	return p.T("checkin.result.already_note", "Gate", d.gateName(p, a.GateID), "Time", p.Clock(*a.CheckedInAt), "By", name(p, users, a.By))
+}
+
+func (d *desk) zone(id *int64) *Zone {
+	if id == nil {
+		return nil
+	}
+	if z, ok := d.ceremony.Zones[*id]; ok {
+		return &z
+	}
+	return nil
+}
+
+func (d *desk) gateName(p *view.Page, id *int64) string {
+	if id == nil {
+		return p.T("checkin.desk.no_gate")
+	}
+	for _, g := range d.ceremony.Gates {
+		if g.ID == *id {
+			return g.Name
+		}
+	}
+	return p.T("checkin.desk.other_gate")
+}
+
+// search finds the invited guests whose names match q.
+func (h *Handler) search(r *deskReq, q string) error {
+	r.data.Query, r.data.Searched = q, true
+	if utf8.RuneCountInString(q) < minSearch {
+		r.data.TooShort = true
+		return nil
+	}
+	ids, err := h.Directory.Search(r.ctx, q)
+	if err != nil {
+		return err
+	}
+	as, err := h.Attendance.Invited(r.ctx, r.d.ceremony.ID, ids)
+	if err != nil {
+		return err
+	}
+	if len(as) > matchLimit {
+		as = as[:matchLimit]
+	}
+	r.matches = as
+	return nil
+}
+
+// Helpers ---------------------------------------------------------------------------------
+
+func userID(c echo.Context) int64 {
+	if u := view.User(c); u != nil {
+		return u.ID
+	}
+	return 0
+}
+
+// looksLikeCode reports whether s (normalized) has a check-in code's
+// shape: 12 characters of the badge alphabet. A rare name of that shape
+// is searched as well when no badge has it (Scan).
+func looksLikeCode(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune(codeAlphabet, rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// codeAlphabet is the alphabet of check-in codes (the invitation
+// package's).
+const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// normalizeCode reads a check-in code as typed or scanned: spaces and
+// dashes dropped, upper case; a scanned address keeps its last part.
+func normalizeCode(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexAny(s, "/=?#"); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.ToUpper(s)
+}
+
+// titles names the ceremonies of the current edition.
+func (h *Handler) titles(ctx context.Context) (map[int64]string, error) {
+	cs, err := h.Events.Ceremonies(ctx)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	out := make(map[int64]string, len(cs))
+	for _, c := range cs {
+		out[c.ID] = c.Title
+	}
+	return out, nil
+}
+
+// Caches ------------------------------------------------------------------------------------
+
+// ceremonies keeps what the desk reads of a ceremony for eventsTTL; users
+// the names of staff, which do not change during a shift.
+type caches struct {
+	mu         sync.Mutex
+	ceremonies map[int64]cachedCeremony
+	users      map[int64]string
+}
+
+type cachedCeremony struct {
+	c  Ceremony
+	at time.Time
+}
+
+// ceremony returns ceremony id of the current edition, with its gates
+// and zones, read again after eventsTTL.
+func (h *Handler) ceremony(ctx context.Context, id int64) (Ceremony, error) {
+	h.cache.mu.Lock()
+	cc, ok := h.cache.ceremonies[id]
+	h.cache.mu.Unlock()
+	if ok && h.now().Sub(cc.at) < eventsTTL {
+		return cc.c, nil
+	}
+	c, err := h.Events.Ceremony(ctx, id)
+	if err != nil {
+		return Ceremony{}, err
+	}
+	h.cache.mu.Lock()
+	if h.cache.ceremonies == nil {
+		h.cache.ceremonies = map[int64]cachedCeremony{}
+	}
+	h.cache.ceremonies[id] = cachedCeremony{c: c, at: h.now()}
+	h.cache.mu.Unlock()
+	return c, nil
+}
+
+// userNames names users ids.
+func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	var missing []int64
+	h.cache.mu.Lock()
+	for _, id := range ids {
+		if n, ok := h.cache.users[id]; ok {
+			out[id] = n
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	h.cache.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	names, err := h.Directory.UserNames(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	h.cache.mu.Lock()
+	if h.cache.users == nil {
+		h.cache.users = map[int64]string{}
+	}
+	for id, n := range names {
+		out[id] = n
+		h.cache.users[id] = n
+	}
+	h.cache.mu.Unlock()
+	return out, nil
+}

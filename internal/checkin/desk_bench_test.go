@@ -1,0 +1,293 @@
+package checkin_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"vigil/internal/auth"
+	"vigil/internal/testserver"
+)
+
+// The check-in scan, measured against a baseline: a bare Echo handler on
+// pgx (no ORM, no middleware, no session) doing the database work of a
+// scan as targets.md defines it, one conditional
+// UPDATE … SET checked_in_at = now() WHERE code = $1 AND checked_in_at IS NULL
+// RETURNING …, and a small HTML page. Vigil adds the session and CSRF
+// check, the history row (in the same statement), the guest's name,
+// delegation and zone, and the desk's list of the last ten check-ins.
+//
+//	make bench PKG=./internal/checkin/ TESTFLAGS='-bench CheckInScan -benchtime 2000x'
+//
+// Ten gates scan at once, each with its own staff session, each scan a
+// badge not scanned before (so every request checks someone in). Each
+// sub-benchmark reports throughput and latency percentiles; "-at-200rps"
+// sends 200 scans a second (open loop) and reports the latency there.
+
+// benchBadges is how many badges there are to scan; a run scanning more
+// starts again from the first (those scans find "already checked in").
+const benchBadges = 6000
+
+var baselineScanPage = template.Must(template.New("p").Parse(`<!doctype html><title>Checked in</title><p>{{.}}: checked in.</p>`))
+
+func BenchmarkCheckInScan(b *testing.B) {
+	srv := testserver.Start(b)
+	db := srv.DB.Gorm
+	one := func(q string, args ...any) int64 {
+		var id int64
+		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	exec := func(q string, args ...any) {
+		if err := db.Exec(q, args...).Error; err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+	}
+	year := time.Now().Year()
+	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
+	ed := one("INSERT INTO editions (commemoration_id, year, status) VALUES (?, ?, 'invitations_open')", cm, year)
+	venue := one("INSERT INTO venues (name) VALUES ('Memorial')")
+	zone := one("INSERT INTO zones (venue_id, name, capacity, badge_colour) VALUES (?, 'Guests stand', 10000, '#2f6f4f')", venue)
+	var gates []int64
+	for i := 1; i <= 10; i++ {
+		gates = append(gates, one("INSERT INTO gates (venue_id, name) VALUES (?, ?)", venue, fmt.Sprintf("Gate %d", i)))
+	}
+	starts := time.Date(year, 2, 26, 7, 0, 0, 0, time.UTC)
+	cer := one(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status)
+		VALUES (?, 'Wreath-laying', ?, ?, ?, 'published')`, ed, venue, starts, starts.Add(90*time.Minute))
+	del := one("INSERT INTO delegations (name, kind, country) VALUES ('Embassy of France', 'diplomatic_mission', 'FR')")
+	exec(`INSERT INTO guests (given_name, family_name, delegation_id, honorific)
+		SELECT 'No. ' || g, 'Guest', ?, 'H.E.' FROM generate_series(1, ?) g`, del, benchBadges)
+	codes := make([]string, benchBadges)
+	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	raw := make([]byte, 12)
+	for i := range codes {
+		if _, err := rand.Read(raw); err != nil {
+			b.Fatal(err)
+		}
+		for j := range raw {
+			raw[j] = alphabet[int(raw[j])%len(alphabet)]
+		}
+		codes[i] = string(raw)
+	}
+	exec(`INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code)
+		SELECT ?, g.id, int8send(g.id), sha256(int8send(g.id)), c.code
+		FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM guests) g
+		JOIN unnest(string_to_array(?, ',')) WITH ORDINALITY AS c(code, n) ON c.n = g.n`, ed, strings.Join(codes, ","))
+	exec(`INSERT INTO invitation_ceremonies (invitation_id, ceremony_id, zone_id, status, companions)
+		SELECT id, ?, ?, 'accepted', 1 FROM invitations`, cer, zone)
+	exec("ANALYZE")
+
+	// One staff member per gate, each with a session of their own.
+	type desk struct {
+		http *http.Client
+		csrf string
+		gate string
+	}
+	var desks []desk
+	for i, g := range gates {
+		u := srv.AddUser(b, fmt.Sprintf("gate%d@example.org", i), auth.RoleStaff)
+		c := srv.NewClient(b)
+		c.Login(u.Email)
+		desks = append(desks, desk{c.HTTP, c.CSRF(), strconv.FormatInt(g, 10)})
+	}
+	base := scanBaseline(b, srv, cer)
+	plain := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	scanURL := srv.URL + "/checkin/" + strconv.FormatInt(cer, 10) + "/scan"
+
+	post := func(c *http.Client, u string, form url.Values, want string) error {
+		req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// As the desk's page sends it: htmx swaps the live part only.
+		req.Header.Set("HX-Request", "true")
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %d", u, resp.StatusCode)
+		}
+		if !strings.Contains(string(body), want) {
+			return fmt.Errorf("%s: answer lacks %q", u, want)
+		}
+		return nil
+	}
+	baselineSend := func(gate, k int) error {
+		return post(plain, base+"/scan", url.Values{"code": {codes[k%benchBadges]}, "gate": {desks[gate].gate}}, "checked in")
+	}
+	vigilSend := func(gate, k int) error {
+		d := desks[gate]
+		return post(d.http, scanURL, url.Values{"_csrf": {d.csrf}, "q": {codes[k%benchBadges]}, "gate": {d.gate}}, "checkin-result")
+	}
+	reset := func(b *testing.B) {
+		b.Helper()
+		b.StopTimer()
+		exec(`UPDATE invitation_ceremonies SET checked_in_at = NULL, checked_in_gate_id = NULL, checked_in_by = NULL,
+			companions_checked_in = 0 WHERE checked_in_at IS NOT NULL`)
+		exec("DELETE FROM invitation_events WHERE action = 'checked_in'")
+		exec("VACUUM ANALYZE invitation_ceremonies")
+		b.StartTimer()
+	}
+	b.Run("baseline", func(b *testing.B) {
+		reset(b)
+		lat, rps := scanGates(b, b.N, baselineSend)
+		scanReport(b, lat, rps)
+	})
+	b.Run("vigil", func(b *testing.B) {
+		reset(b)
+		lat, rps := scanGates(b, b.N, vigilSend)
+		scanReport(b, lat, rps)
+	})
+	b.Run("baseline-at-200rps", func(b *testing.B) {
+		reset(b)
+		scanReport(b, scanPaced(b, b.N, 200, baselineSend), 0)
+	})
+	b.Run("vigil-at-200rps", func(b *testing.B) {
+		reset(b)
+		scanReport(b, scanPaced(b, b.N, 200, vigilSend), 0)
+	})
+}
+
+// scanBaseline starts the bare Echo + pgx server on the same database.
+func scanBaseline(b *testing.B, srv *testserver.Server, ceremonyID int64) string {
+	b.Helper()
+	pool := srv.DB.Pool
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/scan", func(c echo.Context) error {
+		gate, err := strconv.ParseInt(c.FormValue("gate"), 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest)
+		}
+		var inv int64
+		err = pool.QueryRow(c.Request().Context(), `UPDATE invitation_ceremonies ic
+			SET checked_in_at = now(), checked_in_gate_id = $2
+			FROM invitations i
+			WHERE i.id = ic.invitation_id AND i.check_in_code = $1 AND ic.ceremony_id = $3 AND ic.checked_in_at IS NULL
+			RETURNING ic.invitation_id`, c.FormValue("code"), gate, ceremonyID).Scan(&inv)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Scanned before (a run longer than the badges): say by whom,
+			// as the desk does.
+			var by *int64
+			if err := pool.QueryRow(c.Request().Context(), `SELECT ic.checked_in_by FROM invitation_ceremonies ic
+				JOIN invitations i ON i.id = ic.invitation_id WHERE i.check_in_code = $1 AND ic.ceremony_id = $2`,
+				c.FormValue("code"), ceremonyID).Scan(&by); err != nil {
+				return err
+			}
+			return baselineScanPage.Execute(c.Response(), "already")
+		}
+		if err != nil {
+			return err
+		}
+		return baselineScanPage.Execute(c.Response(), inv)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln) //nolint:errcheck // closed at cleanup
+	b.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// scanGates runs total scans from the ten gates at once, each scan a
+// badge of its own, and returns latencies and throughput.
+func scanGates(b *testing.B, total int, send func(gate, k int) error) (latencies []time.Duration, perSecond float64) {
+	b.Helper()
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for gate := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= total {
+					break
+				}
+				t0 := time.Now()
+				if err := send(gate, k); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return latencies, float64(total) / time.Since(start).Seconds()
+}
+
+// scanPaced sends total scans at rate per second (open loop), from the
+// ten gates in turn, and returns the latencies.
+func scanPaced(b *testing.B, total, rate int, send func(gate, k int) error) []time.Duration {
+	b.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var lat []time.Duration
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	for k := range total {
+		<-tick.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			if err := send(k%10, k); err != nil {
+				b.Error(err)
+				return
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return lat
+}
+
+func scanReport(b *testing.B, lat []time.Duration, perSecond float64) {
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	if perSecond > 0 {
+		b.ReportMetric(perSecond, "req/s")
+	}
+}

@@ -1,0 +1,554 @@
+package checkin_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"vigil/internal/auth"
+	"vigil/internal/delegation"
+	"vigil/internal/invitation"
+	"vigil/internal/testserver"
+)
+
+// deskFixture is a ceremony open for check-in at a venue with ten gates,
+// another ceremony of the same edition, and invited guests in every state
+// the desk tells apart.
+type deskFixture struct {
+	srv        *testserver.Server
+	edition    int64
+	ceremony   int64 // published, at the memorial
+	other      int64 // published, another ceremony of the edition
+	draft      int64 // not published
+	zone       int64
+	gates      []int64
+	accepted   guestFix // accepted, two companions
+	pending    guestFix
+	waitlisted guestFix
+	declined   guestFix
+	elsewhere  guestFix // invited to other only
+	aliyev     guestFix // accepted, Azerbaijani name
+}
+
+type guestFix struct {
+	guest, invitation int64
+	code              string
+}
+
+func newDeskFixture(t testing.TB) *deskFixture {
+	t.Helper()
+	srv := testserver.Start(t)
+	f := &deskFixture{srv: srv}
+	ctx := context.Background()
+	db := srv.DB.Gorm
+	one := func(q string, args ...any) int64 {
+		t.Helper()
+		var id int64
+		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := db.Exec(q, args...).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	year := time.Now().Year()
+	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
+	f.edition = one("INSERT INTO editions (commemoration_id, year, status) VALUES (?, ?, 'invitations_open')", cm, year)
+	venue := one("INSERT INTO venues (name) VALUES ('Memorial')")
+	f.zone = one("INSERT INTO zones (venue_id, name, capacity, badge_colour) VALUES (?, 'Guests stand', 500, '#2f6f4f')", venue)
+	for i := 1; i <= 10; i++ {
+		f.gates = append(f.gates, one("INSERT INTO gates (venue_id, name) VALUES (?, ?)", venue, fmt.Sprintf("Gate %02d", i)))
+	}
+	starts := time.Date(year, 2, 26, 7, 0, 0, 0, time.UTC)
+	f.ceremony = one(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status)
+		VALUES (?, 'Wreath-laying', ?, ?, ?, 'published')`, f.edition, venue, starts, starts.Add(90*time.Minute))
+	f.other = one(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status)
+		VALUES (?, 'Evening concert', ?, ?, ?, 'published')`, f.edition, venue, starts.Add(10*time.Hour), starts.Add(12*time.Hour))
+	f.draft = one(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at)
+		VALUES (?, 'Rehearsal', ?, ?, ?)`, f.edition, venue, starts.Add(-24*time.Hour), starts.Add(-23*time.Hour))
+	del := one("INSERT INTO delegations (name, kind, country) VALUES ('Embassy of France', 'diplomatic_mission', 'FR')")
+
+	guests := delegation.NewStore(db)
+	invite := func(given, family string, ceremonies ...int64) guestFix {
+		t.Helper()
+		g, err := guests.CreateGuest(ctx, delegation.GuestInput{Honorific: "H.E.", GivenName: given, FamilyName: family, DelegationID: &del})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cz []invitation.CeremonyZone
+		for _, c := range ceremonies {
+			cz = append(cz, invitation.CeremonyZone{CeremonyID: c, ZoneID: &f.zone})
+		}
+		if _, err := srv.App.Invitations.InviteGuests(ctx, invitation.Invite{EditionID: f.edition, GuestIDs: []int64{g.ID},
+			Ceremonies: cz, Companions: 2}, invitation.Actor{Via: invitation.ViaOrganizer}); err != nil {
+			t.Fatal(err)
+		}
+		gf := guestFix{guest: g.ID}
+		if err := db.Raw("SELECT id, check_in_code FROM invitations WHERE guest_id = ?", g.ID).Row().Scan(&gf.invitation, &gf.code); err != nil {
+			t.Fatal(err)
+		}
+		return gf
+	}
+	f.accepted = invite("Anne", "Martin", f.ceremony)
+	f.pending = invite("Paul", "Durand", f.ceremony)
+	f.waitlisted = invite("Claire", "Petit", f.ceremony)
+	f.declined = invite("Louis", "Bernard", f.ceremony)
+	f.elsewhere = invite("Marie", "Dubois", f.other)
+	f.aliyev = invite("Rəşad", "Əliyev", f.ceremony)
+	exec("UPDATE invitation_ceremonies SET status = 'accepted', companions = 2 WHERE invitation_id IN (?, ?, ?)",
+		f.accepted.invitation, f.elsewhere.invitation, f.aliyev.invitation)
+	exec("UPDATE invitation_ceremonies SET status = 'waitlisted', waitlisted_at = now() WHERE invitation_id = ?", f.waitlisted.invitation)
+	exec("UPDATE invitation_ceremonies SET status = 'declined' WHERE invitation_id = ?", f.declined.invitation)
+	return f
+}
+
+// staff signs a new staff member in.
+func (f *deskFixture) staff(t testing.TB, name string) (*testserver.Client, *auth.User) {
+	t.Helper()
+	u := f.srv.AddUser(t, name+"@example.org", auth.RoleStaff)
+	c := f.srv.NewClient(t)
+	c.Login(u.Email)
+	return c, u
+}
+
+func (f *deskFixture) deskPath(gate int) string {
+	return "/checkin/" + strconv.FormatInt(f.ceremony, 10)
+}
+
+// scan posts a badge code at gate (an index into f.gates).
+func (f *deskFixture) scan(c *testserver.Client, gate int, code string) string {
+	_, body := c.Post(f.deskPath(gate)+"/scan", url.Values{"q": {code}, "gate": {strconv.FormatInt(f.gates[gate], 10)}})
+	return body
+}
+
+func (f *deskFixture) post(c *testserver.Client, gate int, action string, form url.Values) (*http.Response, string) {
+	form.Set("gate", strconv.FormatInt(f.gates[gate], 10))
+	return c.Post(f.deskPath(gate)+"/"+action, form)
+}
+
+type checkInRow struct {
+	At   *time.Time
+	Gate *int64
+	By   *int64
+	Comp int
+}
+
+func (f *deskFixture) row(t testing.TB, inv int64) checkInRow {
+	t.Helper()
+	var r checkInRow
+	err := f.srv.DB.Gorm.Raw(`SELECT checked_in_at, checked_in_gate_id, checked_in_by, companions_checked_in
+		FROM invitation_ceremonies WHERE invitation_id = ? AND ceremony_id = ?`, inv, f.ceremony).Row().Scan(&r.At, &r.Gate, &r.By, &r.Comp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (f *deskFixture) events(t testing.TB, inv int64, action string) int {
+	t.Helper()
+	var n int
+	if err := f.srv.DB.Gorm.Raw("SELECT count(*) FROM invitation_events WHERE invitation_id = ? AND action = ? AND via = 'staff'",
+		inv, action).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// result is the big answer's state class in a desk page ("" for none).
+func result(body string) string {
+	for _, k := range []string{"success", "warning", "danger"} {
+		if strings.Contains(body, "checkin-result checkin-result--"+k) {
+			return k
+		}
+	}
+	if strings.Contains(body, `class="checkin-result"`) {
+		return "neutral"
+	}
+	return ""
+}
+
+func wantResult(t *testing.T, body, kind string, texts ...string) {
+	t.Helper()
+	if got := result(body); got != kind {
+		t.Errorf("result %q, want %q", got, kind)
+	}
+	for _, s := range texts {
+		if !strings.Contains(body, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+}
+
+func TestDeskAccessAndChoice(t *testing.T) {
+	f := newDeskFixture(t)
+	anon := f.srv.NewClient(t)
+	for _, p := range []string{"/checkin", f.deskPath(0) + "?gate=" + strconv.FormatInt(f.gates[0], 10)} {
+		resp, _ := anon.Get(p)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("anonymous GET %s: %d %q, want redirect to /login", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// Scanning needs a signed-in user as well.
+	resp, _ := anon.Post(f.deskPath(0)+"/scan", url.Values{"q": {f.accepted.code}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("anonymous scan: %d %q, want redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if r := f.row(t, f.accepted.invitation); r.At != nil {
+		t.Fatal("anonymous scan checked the guest in")
+	}
+
+	staff, _ := f.staff(t, "aysel")
+	resp, body := staff.Get("/checkin")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /checkin: %d", resp.StatusCode)
+	}
+	for _, s := range []string{"Wreath-laying", "Evening concert", "Gate 01", "Gate 10",
+		fmt.Sprintf(`href="/checkin/%d?gate=%d"`, f.ceremony, f.gates[0])} {
+		if !strings.Contains(body, s) {
+			t.Errorf("/checkin lacks %q", s)
+		}
+	}
+	if strings.Contains(body, "Rehearsal") {
+		t.Error("/checkin offers a ceremony that is not published")
+	}
+	// Without a gate the desk asks for one.
+	_, body = staff.Get(f.deskPath(0))
+	if !strings.Contains(body, fmt.Sprintf(`href="/checkin/%d?gate=%d"`, f.ceremony, f.gates[3])) || strings.Contains(body, "data-keep-focus") {
+		t.Error("the desk without a gate does not ask for one")
+	}
+	_, body = staff.Get(f.deskPath(0) + "?gate=" + strconv.FormatInt(f.gates[0], 10))
+	if !strings.Contains(body, "data-keep-focus") || !strings.Contains(body, "Gate: Gate 01") {
+		t.Error("the desk has no scan field keeping the focus, or does not name its gate")
+	}
+	// A ceremony of no edition, or a gate of another venue, is refused.
+	if resp, _ := staff.Get("/checkin/999999?gate=1"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown ceremony: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestScanChecksInOnceAndTellsWhoWasFirst(t *testing.T) {
+	f := newDeskFixture(t)
+	aysel, u := f.staff(t, "aysel")
+	body := f.scan(aysel, 1, strings.ToLower(f.accepted.code))
+	wantResult(t, body, "success", "Checked in", "H.E. Anne Martin", "Embassy of France", "Guests stand", `fill="#2f6f4f"`)
+	r := f.row(t, f.accepted.invitation)
+	if r.At == nil || r.Gate == nil || *r.Gate != f.gates[1] || r.By == nil || *r.By != u.ID {
+		t.Fatalf("check-in row %+v, want checked in at gate %d by %d", r, f.gates[1], u.ID)
+	}
+	if n := f.events(t, f.accepted.invitation, "checked_in"); n != 1 {
+		t.Errorf("%d checked_in events, want 1", n)
+	}
+	// The desk lists it with an undo button.
+	if !strings.Contains(body, `id="recent"`) || !strings.Contains(body, "Undo") {
+		t.Error("the check-in is not listed with undo")
+	}
+
+	// The same badge at another gate, by someone else.
+	other, _ := f.staff(t, "rauf")
+	body = f.scan(other, 2, f.accepted.code)
+	clock := r.At.In(mustZone(t, "Asia/Baku")).Format("15:04")
+	wantResult(t, body, "warning", "Already checked in", "at Gate 02, "+clock+", by User aysel@example.org", "H.E. Anne Martin")
+	if r2 := f.row(t, f.accepted.invitation); !r2.At.Equal(*r.At) || *r2.Gate != f.gates[1] {
+		t.Errorf("second scan changed the check-in: %+v", r2)
+	}
+	if n := f.events(t, f.accepted.invitation, "checked_in"); n != 1 {
+		t.Errorf("%d checked_in events after a second scan, want 1", n)
+	}
+
+	// With htmx the desk gets its live part only, which it swaps in.
+	form := url.Values{"_csrf": {other.CSRF()}, "q": {f.pending.code}, "gate": {strconv.FormatInt(f.gates[2], 10)}}
+	resp, body := other.DoHeader(http.MethodPost, f.deskPath(2)+"/scan", form, http.Header{"Hx-Request": {"true"}})
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") || !strings.Contains(body, `id="desk-live"`) {
+		t.Errorf("htmx scan: %d, want the live part alone:\n%s", resp.StatusCode, body)
+	}
+	wantResult(t, body, "warning", "Checked in", "H.E. Paul Durand")
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// The same badge scanned at ten gates at once, each by its own staff
+// member over real HTTP: exactly one check-in.
+func TestScanAtTenGatesAtOnce(t *testing.T) {
+	f := newDeskFixture(t)
+	type desk struct {
+		http *http.Client
+		csrf string
+	}
+	var desks []desk
+	for i := range f.gates {
+		c, _ := f.staff(t, fmt.Sprintf("gate%d", i))
+		desks = append(desks, desk{c.HTTP, c.CSRF()})
+	}
+	start := make(chan struct{})
+	bodies := make([]string, len(desks))
+	errs := make([]error, len(desks))
+	var wg sync.WaitGroup
+	for i, d := range desks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"_csrf": {d.csrf}, "q": {f.accepted.code}, "gate": {strconv.FormatInt(f.gates[i], 10)}}
+			<-start
+			resp, err := d.http.PostForm(f.srv.URL+f.deskPath(i)+"/scan", form)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+			bodies[i], errs[i] = string(b), err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	won, already := 0, 0
+	for i, b := range bodies {
+		if errs[i] != nil {
+			t.Fatalf("gate %d: %v", i, errs[i])
+		}
+		switch result(b) {
+		case "success":
+			won++
+		case "warning":
+			if strings.Contains(b, "Already checked in") {
+				already++
+			}
+		}
+	}
+	if won != 1 || already != 9 {
+		t.Errorf("%d checked in and %d already, want 1 and 9", won, already)
+	}
+	if n := f.events(t, f.accepted.invitation, "checked_in"); n != 1 {
+		t.Errorf("%d checked_in events, want exactly 1", n)
+	}
+	if r := f.row(t, f.accepted.invitation); r.At == nil {
+		t.Error("not checked in")
+	}
+}
+
+func TestScanRefusalsAndUnansweredGuests(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+
+	wantResult(t, f.scan(c, 0, f.declined.code), "danger", "Declined", "H.E. Louis Bernard")
+	if r := f.row(t, f.declined.invitation); r.At != nil {
+		t.Error("a guest who declined was checked in")
+	}
+	wantResult(t, f.scan(c, 0, "ZZZZ-ZZZZ-ZZZZ"), "danger", "Not invited", "No invitation has this badge code")
+	wantResult(t, f.scan(c, 0, f.elsewhere.code), "danger", "Wrong ceremony", "Invited to: Evening concert", "H.E. Marie Dubois")
+
+	// Pending and waitlisted guests came: they are checked in, in amber.
+	wantResult(t, f.scan(c, 0, f.pending.code), "warning", "Checked in", "No answer recorded")
+	if r := f.row(t, f.pending.invitation); r.At == nil {
+		t.Error("a guest without an answer was not checked in")
+	}
+	wantResult(t, f.scan(c, 0, f.waitlisted.code), "warning", "Checked in", "On the waitlist")
+	if r := f.row(t, f.waitlisted.invitation); r.At == nil {
+		t.Error("a waitlisted guest was not checked in")
+	}
+}
+
+func TestSearchByNameAndTap(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	// Typed on a Latin keyboard, the Azerbaijani name is found.
+	_, body := f.post(c, 0, "scan", url.Values{"q": {"aliyev"}})
+	if !strings.Contains(body, "H.E. Rəşad Əliyev") || !strings.Contains(body, fmt.Sprintf(`name="invitation" value="%d"`, f.aliyev.invitation)) {
+		t.Fatal("the search did not find Əliyev with a check-in button")
+	}
+	if r := f.row(t, f.aliyev.invitation); r.At != nil {
+		t.Fatal("a search checked the guest in")
+	}
+	// A guest invited only to another ceremony is not offered.
+	_, body = f.post(c, 0, "scan", url.Values{"q": {"dubois"}})
+	if strings.Contains(body, "Marie Dubois") || !strings.Contains(body, "No guest invited to this ceremony matches") {
+		t.Error("the search offers a guest not invited to this ceremony")
+	}
+	_, body = f.post(c, 0, "scan", url.Values{"invitation": {strconv.FormatInt(f.aliyev.invitation, 10)}})
+	wantResult(t, body, "success", "Checked in", "H.E. Rəşad Əliyev")
+	if r := f.row(t, f.aliyev.invitation); r.At == nil {
+		t.Error("the tap did not check the guest in")
+	}
+}
+
+func TestUndoWithinAMinute(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	other, _ := f.staff(t, "rauf")
+	inv := strconv.FormatInt(f.accepted.invitation, 10)
+
+	f.scan(c, 0, f.accepted.code)
+	// Someone else cannot undo it.
+	_, body := f.post(other, 0, "undo", url.Values{"invitation": {inv}})
+	wantResult(t, body, "warning", "Cannot undo")
+	if f.row(t, f.accepted.invitation).At == nil {
+		t.Fatal("another user undid the check-in")
+	}
+	_, body = f.post(c, 0, "undo", url.Values{"invitation": {inv}})
+	wantResult(t, body, "neutral", "Check-in undone")
+	if r := f.row(t, f.accepted.invitation); r.At != nil || r.Gate != nil || r.By != nil {
+		t.Fatalf("undo left %+v", r)
+	}
+	if n := f.events(t, f.accepted.invitation, "check_in_undone"); n != 1 {
+		t.Errorf("%d check_in_undone events, want 1", n)
+	}
+
+	// Checked in again; a minute later it cannot be undone.
+	wantResult(t, f.scan(c, 0, f.accepted.code), "success", "Checked in")
+	if err := f.srv.DB.Gorm.Exec("UPDATE invitation_ceremonies SET checked_in_at = now() - interval '61 seconds' WHERE invitation_id = ?",
+		f.accepted.invitation).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.post(c, 0, "undo", url.Values{"invitation": {inv}})
+	wantResult(t, body, "warning", "Cannot undo", "last minute")
+	if f.row(t, f.accepted.invitation).At == nil {
+		t.Error("a check-in older than a minute was undone")
+	}
+}
+
+func TestCompanionsAreBounded(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	body := f.scan(c, 0, f.accepted.code)
+	if !strings.Contains(body, "1 companion") || !strings.Contains(body, "(2 still to come)") {
+		t.Fatal("no companion button for a guest with two companions")
+	}
+	// Five taps at once for two companions: two get in.
+	var wg sync.WaitGroup
+	csrf := c.CSRF()
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.HTTP.PostForm(f.srv.URL+f.deskPath(0)+"/companion", url.Values{"_csrf": {csrf},
+				"invitation": {strconv.FormatInt(f.accepted.invitation, 10)}, "gate": {strconv.FormatInt(f.gates[0], 10)}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+	if r := f.row(t, f.accepted.invitation); r.Comp != 2 {
+		t.Errorf("%d companions checked in, want 2", r.Comp)
+	}
+	if n := f.events(t, f.accepted.invitation, "companion_checked_in"); n != 2 {
+		t.Errorf("%d companion events, want 2", n)
+	}
+	_, body = f.post(c, 0, "companion", url.Values{"invitation": {strconv.FormatInt(f.accepted.invitation, 10)}})
+	wantResult(t, body, "warning", "All companions are already in", "Companions in: 2 of 2")
+	// A guest who declined brings no one.
+	f.post(c, 0, "companion", url.Values{"invitation": {strconv.FormatInt(f.declined.invitation, 10)}})
+	if r := f.row(t, f.declined.invitation); r.Comp != 0 {
+		t.Error("a companion of a guest who declined was checked in")
+	}
+}
+
+func TestWalkIn(t *testing.T) {
+	f := newDeskFixture(t)
+	c, u := f.staff(t, "aysel")
+	count := func() int {
+		var n int
+		if err := f.srv.DB.Gorm.Raw("SELECT count(*) FROM walk_ins").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	_, body := f.post(c, 0, "walkin", url.Values{"walkin_name": {"Jean Roux"}})
+	if !strings.Contains(body, "Enter why they were let in") || !strings.Contains(body, `value="Jean Roux"`) || count() != 0 {
+		t.Fatal("a walk-in without a reason was not refused with the form kept")
+	}
+	_, body = f.post(c, 0, "walkin", url.Values{"walkin_name": {"Jean Roux"}, "walkin_organisation": {"Embassy of France"},
+		"walkin_reason": {"Replaces the head of delegation"}})
+	wantResult(t, body, "success", "Walk-in recorded", "Jean Roux", "Reason: Replaces the head of delegation")
+	if count() != 1 {
+		t.Fatal("walk-in not recorded")
+	}
+	var gate, by, ceremony int64
+	if err := f.srv.DB.Gorm.Raw("SELECT gate_id, checked_in_by, ceremony_id FROM walk_ins").Row().Scan(&gate, &by, &ceremony); err != nil {
+		t.Fatal(err)
+	}
+	if gate != f.gates[0] || by != u.ID || ceremony != f.ceremony {
+		t.Errorf("walk-in at gate %d by %d for %d", gate, by, ceremony)
+	}
+	// It is in the desk's recent list.
+	_, body = c.Get(f.deskPath(0) + "?gate=" + strconv.FormatInt(f.gates[0], 10))
+	recent := body[strings.Index(body, `id="recent"`):]
+	if !strings.Contains(recent, "Jean Roux") || !strings.Contains(recent, "Walk-in") {
+		t.Error("the walk-in is not in the recent list")
+	}
+}
+
+// The live board hears every check-in: the trigger of migration 00007
+// notifies channel vigil_checkin.
+func TestCheckInNotifies(t *testing.T) {
+	f := newDeskFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, f.srv.DB.Pool.Config().ConnConfig.Copy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN vigil_checkin"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.staff(t, "aysel")
+	type payload struct {
+		CeremonyID   int64 `json:"ceremony_id"`
+		InvitationID int64 `json:"invitation_id"`
+		CheckedIn    bool  `json:"checked_in"`
+	}
+	next := func() payload {
+		t.Helper()
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			t.Fatalf("no notification: %v", err)
+		}
+		var p payload
+		if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
+			t.Fatalf("payload %q: %v", n.Payload, err)
+		}
+		return p
+	}
+	f.scan(c, 0, f.accepted.code)
+	if p := next(); p != (payload{f.ceremony, f.accepted.invitation, true}) {
+		t.Errorf("check-in notified %+v", p)
+	}
+	f.post(c, 0, "undo", url.Values{"invitation": {strconv.FormatInt(f.accepted.invitation, 10)}})
+	if p := next(); p != (payload{f.ceremony, f.accepted.invitation, false}) {
+		t.Errorf("undo notified %+v", p)
+	}
+	// A scan that changes nothing (declined) sends nothing: the next
+	// notification is the pending guest's check-in.
+	f.scan(c, 0, f.declined.code)
+	f.scan(c, 0, f.pending.code)
+	if p := next(); p != (payload{f.ceremony, f.pending.invitation, true}) {
+		t.Errorf("got %+v, want the pending guest's check-in", p)
+	}
+}
