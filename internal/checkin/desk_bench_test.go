@@ -9,11 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"vigil/internal/auth"
+	"vigil/internal/loadtest"
 	"vigil/internal/testserver"
 )
 
@@ -155,21 +153,21 @@ func BenchmarkCheckInScan(b *testing.B) {
 	}
 	b.Run("baseline", func(b *testing.B) {
 		reset(b)
-		lat, rps := scanGates(b, b.N, baselineSend)
-		scanReport(b, lat, rps)
+		lat, rps := loadtest.Closed(b, 10, b.N, func(gate, _, k int) error { return baselineSend(gate, k) })
+		loadtest.Report(b, lat, rps)
 	})
 	b.Run("vigil", func(b *testing.B) {
 		reset(b)
-		lat, rps := scanGates(b, b.N, vigilSend)
-		scanReport(b, lat, rps)
+		lat, rps := loadtest.Closed(b, 10, b.N, func(gate, _, k int) error { return vigilSend(gate, k) })
+		loadtest.Report(b, lat, rps)
 	})
 	b.Run("baseline-at-200rps", func(b *testing.B) {
 		reset(b)
-		scanReport(b, scanPaced(b, b.N, 200, baselineSend), 0)
+		loadtest.Report(b, loadtest.Paced(b, b.N, 200, func(k int) error { return baselineSend(k%10, k) }), 0)
 	})
 	b.Run("vigil-at-200rps", func(b *testing.B) {
 		reset(b)
-		scanReport(b, scanPaced(b, b.N, 200, vigilSend), 0)
+		loadtest.Report(b, loadtest.Paced(b, b.N, 200, func(k int) error { return vigilSend(k%10, k) }), 0)
 	})
 }
 
@@ -214,80 +212,4 @@ func scanBaseline(b *testing.B, srv *testserver.Server, ceremonyID int64) string
 	go hs.Serve(ln) //nolint:errcheck // closed at cleanup
 	b.Cleanup(func() { hs.Close() })
 	return "http://" + ln.Addr().String()
-}
-
-// scanGates runs total scans from the ten gates at once, each scan a
-// badge of its own, and returns latencies and throughput.
-func scanGates(b *testing.B, total int, send func(gate, k int) error) (latencies []time.Duration, perSecond float64) {
-	b.Helper()
-	var next atomic.Int64
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	start := time.Now()
-	for gate := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= total {
-					break
-				}
-				t0 := time.Now()
-				if err := send(gate, k); err != nil {
-					b.Error(err)
-					return
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			latencies = append(latencies, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return latencies, float64(total) / time.Since(start).Seconds()
-}
-
-// scanPaced sends total scans at rate per second (open loop), from the
-// ten gates in turn, and returns the latencies.
-func scanPaced(b *testing.B, total, rate int, send func(gate, k int) error) []time.Duration {
-	b.Helper()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var lat []time.Duration
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	for k := range total {
-		<-tick.C
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			if err := send(k%10, k); err != nil {
-				b.Error(err)
-				return
-			}
-			d := time.Since(t0)
-			mu.Lock()
-			lat = append(lat, d)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return lat
-}
-
-func scanReport(b *testing.B, lat []time.Duration, perSecond float64) {
-	slices.Sort(lat)
-	if len(lat) == 0 {
-		return
-	}
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
-	if perSecond > 0 {
-		b.ReportMetric(perSecond, "req/s")
-	}
 }

@@ -7,11 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"vigil/internal/invitation"
+	"vigil/internal/loadtest"
 	"vigil/internal/testserver"
 )
 
@@ -85,93 +84,6 @@ func baseline(b *testing.B, srv *testserver.Server, tokens []string) string {
 	return "http://" + ln.Addr().String()
 }
 
-// sender sends one answer of guest i, alternating accept and decline so
-// that every request changes something.
-type sender func(i, n int) error
-
-// drive runs total requests from 8 workers, each guest on one worker at a
-// time, and returns latencies and throughput.
-func drive(b *testing.B, total int, send sender) (latencies []time.Duration, perSecond float64) {
-	b.Helper()
-	var next atomic.Int64
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for n := 0; ; n++ {
-				k := int(next.Add(1)) - 1
-				if k >= total {
-					break
-				}
-				// Worker w owns guests w, w+8, …: no two requests of one
-				// guest at once.
-				guest := w + 8*(n%(benchGuests/8))
-				t0 := time.Now()
-				if err := send(guest, k); err != nil {
-					b.Error(err)
-					return
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			latencies = append(latencies, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return latencies, float64(total) / time.Since(start).Seconds()
-}
-
-// paced sends total requests at rate per second (open loop) and returns
-// the latencies.
-func paced(b *testing.B, total, rate int, send sender) []time.Duration {
-	b.Helper()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var lat []time.Duration
-	busy := make([]sync.Mutex, benchGuests)
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	for k := range total {
-		<-tick.C
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := k % benchGuests
-			busy[g].Lock()
-			defer busy[g].Unlock()
-			t0 := time.Now()
-			if err := send(g, k); err != nil {
-				b.Error(err)
-				return
-			}
-			d := time.Since(t0)
-			mu.Lock()
-			lat = append(lat, d)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return lat
-}
-
-func report(b *testing.B, lat []time.Duration, perSecond float64) {
-	slices.Sort(lat)
-	if len(lat) == 0 {
-		return
-	}
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
-	if perSecond > 0 {
-		b.ReportMetric(perSecond, "req/s")
-	}
-}
-
 func BenchmarkRSVPSubmit(b *testing.B) {
 	srv := testserver.Start(b)
 	b.Cleanup(func() {})
@@ -235,6 +147,21 @@ func BenchmarkRSVPSubmit(b *testing.B) {
 		}
 		return nil
 	}
+	// Worker w owns guests w, w+8, …: no two requests of one guest at once.
+	byWorker := func(send func(g, k int) error) func(w, n, k int) error {
+		return func(w, n, k int) error { return send(w+8*(n%(benchGuests/8)), k) }
+	}
+	// At a fixed rate a guest's next request may come before its last
+	// answer: they take turns.
+	busy := make([]sync.Mutex, benchGuests)
+	byRequest := func(send func(g, k int) error) func(k int) error {
+		return func(k int) error {
+			g := k % benchGuests
+			busy[g].Lock()
+			defer busy[g].Unlock()
+			return send(g, k)
+		}
+	}
 	baselineSend := func(g, k int) error {
 		return post(plain, base+"/rsvp", url.Values{"token": {tokens[g]}, "answer": {answer(k)}}.Encode())
 	}
@@ -243,12 +170,12 @@ func BenchmarkRSVPSubmit(b *testing.B) {
 		return post(clients[g].HTTP, srv.URL+"/rsvp", body)
 	}
 	b.Run("baseline", func(b *testing.B) {
-		lat, rps := drive(b, b.N, baselineSend)
-		report(b, lat, rps)
+		lat, rps := loadtest.Closed(b, 8, b.N, byWorker(baselineSend))
+		loadtest.Report(b, lat, rps)
 	})
 	b.Run("vigil", func(b *testing.B) {
-		lat, rps := drive(b, b.N, vigilSend)
-		report(b, lat, rps)
+		lat, rps := loadtest.Closed(b, 8, b.N, byWorker(vigilSend))
+		loadtest.Report(b, lat, rps)
 	})
 	// The submit path alone, as targets.md defines it (the e-mail job
 	// enqueued, not sent): the same, with the e-mail sender stopped so its
@@ -257,13 +184,13 @@ func BenchmarkRSVPSubmit(b *testing.B) {
 		if err := srv.App.Mail().Stop(ctx); err != nil {
 			b.Fatal(err)
 		}
-		lat, rps := drive(b, b.N, vigilSend)
-		report(b, lat, rps)
+		lat, rps := loadtest.Closed(b, 8, b.N, byWorker(vigilSend))
+		loadtest.Report(b, lat, rps)
 	})
 	b.Run("baseline-at-200rps", func(b *testing.B) {
-		report(b, paced(b, b.N, 200, baselineSend), 0)
+		loadtest.Report(b, loadtest.Paced(b, b.N, 200, byRequest(baselineSend)), 0)
 	})
 	b.Run("vigil-at-200rps", func(b *testing.B) {
-		report(b, paced(b, b.N, 200, vigilSend), 0)
+		loadtest.Report(b, loadtest.Paced(b, b.N, 200, byRequest(vigilSend)), 0)
 	})
 }
