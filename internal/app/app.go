@@ -159,7 +159,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// END mail wiring
 			// BEGIN checkin wiring
 			Checkin: checkin.NewHandler(newCheckinDeps(ceremonyStore, venueStore, invitationStore, delegationStore, users, renderer)).
-				WithBoard(newCheckinBoard(db, ceremonyStore, venueStore, invitationStore, delegationStore, renderer, log)),
+				WithBoard(newCheckinBoard(db, ceremonyStore, venueStore, invitationStore, delegationStore, renderer, log)).WithLists(checkinLists{invitationStore}),
 			// END checkin wiring
 		},
 	})

@@ -22,7 +22,7 @@ import (
 )
 
 // Views lists the templates this package needs, checked at start-up.
-var Views = slices.Concat(deskViews, boardViews)
+var Views = slices.Concat(deskViews, boardViews, listViews)
 
 // Deps are what the check-in desk needs.
 type Deps struct {
@@ -42,6 +42,8 @@ type Handler struct {
 	Deps
 	// Board is what the live board needs (board.go).
 	Board *Board
+	// lists reads the attendee lists (lists.go).
+	lists Lists
 	// now is the desk's clock, for what it shows; the one-minute undo
 	// window is judged by the database's clock.
 	now func() time.Time

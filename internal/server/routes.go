@@ -220,6 +220,11 @@ func (s *Server) Routes() []Route {
 		// (server-sent events, fed by PostgreSQL LISTEN).
 		{http.MethodGet, "/checkin/:ceremony/board", Staff, h.Checkin.Board.Page},
 		{http.MethodGet, "/checkin/:ceremony/board/events", Staff, h.Checkin.Board.Events},
+		// Attendee lists: on screen, for paper, and as CSV and XLSX.
+		{http.MethodGet, "/checkin/:ceremony/list", Staff, h.Checkin.List},
+		{http.MethodGet, "/checkin/:ceremony/list/print", Staff, h.Checkin.ListPrint},
+		{http.MethodGet, "/checkin/:ceremony/list.csv", Staff, h.Checkin.ListCSV},
+		{http.MethodGet, "/checkin/:ceremony/list.xlsx", Staff, h.Checkin.ListXLSX},
 		// END checkin routes
 
 		// Audit log, whole or per record (?type=user&id=5).

@@ -1,0 +1,181 @@
+package invitation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The attendee list of a ceremony (check-in package): one query for the
+// rows, read through a cursor so that a 5,000-guest export streams with
+// bounded memory. It joins the directory's tables (guests, delegations)
+// and the venue's (zones, gates) in SQL rather than asking those packages
+// per row: the order of precedence is guests.precedence, which the
+// directory keeps, and the names sort in the reader's ICU collation.
+
+// AttendeeSortName sorts the attendee list by family name; any other
+// value sorts by order of precedence.
+const AttendeeSortName = "name"
+
+// AttendeeFilter selects and orders the answers of one ceremony.
+type AttendeeFilter struct {
+	CeremonyID int64
+	// Status keeps answers of that status ("" or "all": every answer).
+	Status string
+	// Kind keeps guests of delegations of that kind ("": any).
+	Kind string
+	// DelegationID keeps the guests of one delegation (0: any).
+	DelegationID int64
+	VIPOnly      bool
+	// Sort is AttendeeSortName or the order of precedence.
+	Sort string
+	// Grouped keeps each delegation's guests together (in the order of
+	// precedence of the delegations) whatever the sort.
+	Grouped bool
+	// Locale is the reader's language: names sort in its collation.
+	Locale string
+}
+
+// AttendeeRow is one invited guest's answer to a ceremony, as listed.
+type AttendeeRow struct {
+	InvitationID int64
+	GuestID      int64
+	Honorific    string
+	GivenName    string
+	FamilyName   string
+	PrintedName  string
+	VIP          bool
+	DelegationID *int64
+	Delegation   string
+	Kind         string
+	Status       string
+	Companions   int
+	// CompanionNames are the names the guest gave, in their order.
+	CompanionNames []string
+	ZoneID         *int64
+	Zone           string
+	CheckedInAt    *time.Time
+	Gate           string
+}
+
+// attendeeCollations are the ICU collations names sort by (as the
+// directory's, delegation.GuestQuery.order).
+var attendeeCollations = map[string]string{"en": `"en-x-icu"`, "az": `"az-x-icu"`, "ru": `"ru-x-icu"`}
+
+func (f AttendeeFilter) where() (string, []any) {
+	conds, args := []string{"ic.ceremony_id = ?"}, []any{f.CeremonyID}
+	if f.Status != "" && f.Status != "all" {
+		conds, args = append(conds, "ic.status = ?"), append(args, f.Status)
+	}
+	if f.Kind != "" {
+		conds, args = append(conds, "d.kind = ?"), append(args, f.Kind)
+	}
+	if f.DelegationID != 0 {
+		conds, args = append(conds, "g.delegation_id = ?"), append(args, f.DelegationID)
+	}
+	if f.VIPOnly {
+		conds = append(conds, "g.vip")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func (f AttendeeFilter) order() string {
+	col, ok := attendeeCollations[f.Locale]
+	if !ok {
+		col = attendeeCollations["en"]
+	}
+	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
+	switch {
+	case f.Sort == AttendeeSortName && f.Grouped:
+		return "g.precedence, g.delegation_id, " + byName
+	case f.Sort == AttendeeSortName:
+		return byName
+	}
+	// g.precedence is the delegation's position (guests without one
+	// last); VIPs first inside a delegation, as in the directory.
+	return "g.precedence, g.delegation_id, g.vip DESC, " + byName
+}
+
+// EachAttendee calls fn with every answer f selects, in f's order, read
+// through one cursor; the companions' names come in the same row.
+func (s *Store) EachAttendee(ctx context.Context, f AttendeeFilter, fn func(*AttendeeRow) error) error {
+	where, args := f.where()
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.vip,
+			g.delegation_id, COALESCE(d.name, ''), COALESCE(d.kind, ''), ic.status, ic.companions,
+			ic.zone_id, COALESCE(z.name, ''), ic.checked_in_at, COALESCE(gt.name, ''),
+			COALESCE((SELECT json_agg(c.name ORDER BY c.position) FROM invitation_companions c
+			          WHERE c.invitation_id = i.id), '[]')
+		FROM invitation_ceremonies ic
+		JOIN invitations i ON i.id = ic.invitation_id
+		JOIN guests g ON g.id = i.guest_id
+		LEFT JOIN delegations d ON d.id = g.delegation_id
+		LEFT JOIN zones z ON z.id = ic.zone_id
+		LEFT JOIN gates gt ON gt.id = ic.checked_in_gate_id
+		WHERE `+where+` ORDER BY `+f.order(), args...).Rows()
+	if err != nil {
+		return fmt.Errorf("invitation: attendees: %w", err)
+	}
+	defer rows.Close()
+	var (
+		r     AttendeeRow
+		names []byte
+	)
+	for rows.Next() {
+		r = AttendeeRow{}
+		if err := rows.Scan(&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.VIP,
+			&r.DelegationID, &r.Delegation, &r.Kind, &r.Status, &r.Companions,
+			&r.ZoneID, &r.Zone, &r.CheckedInAt, &r.Gate, &names); err != nil {
+			return fmt.Errorf("invitation: attendees: scan: %w", err)
+		}
+		if err := json.Unmarshal(names, &r.CompanionNames); err != nil {
+			return fmt.Errorf("invitation: attendees: companions: %w", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("invitation: attendees: %w", err)
+	}
+	return nil
+}
+
+// AttendeeCounts counts a ceremony's answers by status.
+func (s *Store) AttendeeCounts(ctx context.Context, ceremonyID int64) (map[string]int, error) {
+	var rows []struct {
+		Status string
+		N      int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT status, count(*) AS n FROM invitation_ceremonies
+		WHERE ceremony_id = ? GROUP BY status`, ceremonyID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("invitation: attendee counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// AttendeeDelegation is a delegation with guests invited to a ceremony.
+type AttendeeDelegation struct {
+	ID   int64
+	Name string
+}
+
+// AttendeeDelegations lists the delegations with guests invited to a
+// ceremony, in order of precedence: the choices of the list's filter.
+func (s *Store) AttendeeDelegations(ctx context.Context, ceremonyID int64) ([]AttendeeDelegation, error) {
+	var out []AttendeeDelegation
+	err := s.db.WithContext(ctx).Raw(`SELECT d.id, d.name FROM delegations d
+		WHERE EXISTS (SELECT 1 FROM invitation_ceremonies ic JOIN invitations i ON i.id = ic.invitation_id
+		              JOIN guests g ON g.id = i.guest_id WHERE ic.ceremony_id = ? AND g.delegation_id = d.id)
+		ORDER BY d.precedence, d.id`, ceremonyID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("invitation: attendee delegations: %w", err)
+	}
+	return out, nil
+}
