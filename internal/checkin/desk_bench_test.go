@@ -46,13 +46,7 @@ var baselineScanPage = template.Must(template.New("p").Parse(`<!doctype html><ti
 func BenchmarkCheckInScan(b *testing.B) {
 	srv := testserver.Start(b)
 	db := srv.DB.Gorm
-	one := func(q string, args ...any) int64 {
-		var id int64
-		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-		return id
-	}
+	one := func(q string, args ...any) int64 { return srv.InsertID(b, q, args...) }
 	exec := func(q string, args ...any) {
 		if err := db.Exec(q, args...).Error; err != nil {
 			b.Fatalf("%s: %v", q, err)

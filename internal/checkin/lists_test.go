@@ -34,20 +34,8 @@ func newListFixture(t *testing.T) *listFixture {
 	f := &listFixture{srv: srv}
 	ctx := context.Background()
 	db := srv.DB.Gorm
-	one := func(q string, args ...any) int64 {
-		t.Helper()
-		var id int64
-		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return id
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := db.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	one := func(q string, args ...any) int64 { t.Helper(); return srv.InsertID(t, q, args...) }
+	exec := func(q string, args ...any) { t.Helper(); srv.Exec(t, q, args...) }
 	year := time.Now().Year()
 	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
 	edition := one("INSERT INTO editions (commemoration_id, year, status) VALUES (?, ?, 'invitations_open')", cm, year)

@@ -21,14 +21,7 @@ func lastSeats(t *testing.T, srv *testserver.Server, guests, seats int) (int64, 
 	t.Helper()
 	ctx := context.Background()
 	db := srv.DB.Gorm
-	one := func(q string, args ...any) int64 {
-		t.Helper()
-		var id int64
-		if err := db.Raw(q+" RETURNING id", args...).Scan(&id).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return id
-	}
+	one := func(q string, args ...any) int64 { t.Helper(); return srv.InsertID(t, q, args...) }
 	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
 	ed := one("INSERT INTO editions (commemoration_id, year, status, rsvp_deadline) VALUES (?, 2099, 'invitations_open', '2099-02-01')", cm)
 	cer := one(`INSERT INTO ceremonies (edition_id, title, starts_at, ends_at, capacity, status)

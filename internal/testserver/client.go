@@ -161,3 +161,22 @@ func (c *Client) Cookie(name string) *http.Cookie {
 	}
 	return nil
 }
+
+// InsertID runs an INSERT … and returns the id of the row it made
+// (RETURNING id is added), failing the test on an error.
+func (s *Server) InsertID(t testing.TB, query string, args ...any) int64 {
+	t.Helper()
+	var id int64
+	if err := s.DB.Gorm.Raw(query+" RETURNING id", args...).Scan(&id).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return id
+}
+
+// Exec runs a statement for a fixture, failing the test on an error.
+func (s *Server) Exec(t testing.TB, query string, args ...any) {
+	t.Helper()
+	if err := s.DB.Gorm.Exec(query, args...).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
