@@ -66,38 +66,39 @@ func (a boardCeremonies) BoardCeremony(ctx context.Context, id int64) (checkin.B
 	if err != nil {
 		return checkin.BoardCeremony{}, err
 	}
-	eds, err := a.ceremonies.Editions(ctx, cm.ID)
+	c, err := a.ceremonies.CeremonyByID(ctx, id)
+	if errors.Is(err, ceremony.ErrNotFound) {
+		return checkin.BoardCeremony{}, checkin.ErrNotFound
+	}
 	if err != nil {
 		return checkin.BoardCeremony{}, err
 	}
-	for _, ed := range eds {
-		c, err := a.ceremonies.Ceremony(ctx, ed.ID, id)
-		if errors.Is(err, ceremony.ErrNotFound) {
-			continue
+	// A ceremony of another commemoration is not this Vigil's.
+	ed, err := a.ceremonies.EditionByID(ctx, c.EditionID)
+	if err != nil || ed.CommemorationID != cm.ID {
+		if err == nil || errors.Is(err, ceremony.ErrNotFound) {
+			return checkin.BoardCeremony{}, checkin.ErrNotFound
 		}
-		if err != nil {
-			return checkin.BoardCeremony{}, err
-		}
-		out := checkin.BoardCeremony{ID: c.ID, Title: c.Title, StartsAt: c.StartsAt, Location: loc}
-		if c.VenueID == nil {
-			return out, nil
-		}
-		zones, err := a.venues.Zones(ctx, *c.VenueID)
-		if err != nil {
-			return checkin.BoardCeremony{}, err
-		}
-		used := map[int64]bool{}
-		for _, z := range c.ZoneIDs {
-			used[z] = true
-		}
-		for _, z := range zones {
-			if len(used) == 0 || used[z.ID] {
-				out.Zones = append(out.Zones, checkin.BoardZone{ID: z.ID, Name: z.Name, Colour: z.BadgeColour})
-			}
-		}
+		return checkin.BoardCeremony{}, err
+	}
+	out := checkin.BoardCeremony{ID: c.ID, Title: c.Title, StartsAt: c.StartsAt, Location: loc}
+	if c.VenueID == nil {
 		return out, nil
 	}
-	return checkin.BoardCeremony{}, checkin.ErrNotFound
+	zones, err := a.venues.Zones(ctx, *c.VenueID)
+	if err != nil {
+		return checkin.BoardCeremony{}, err
+	}
+	used := map[int64]bool{}
+	for _, z := range c.ZoneIDs {
+		used[z] = true
+	}
+	for _, z := range zones {
+		if len(used) == 0 || used[z.ID] {
+			out.Zones = append(out.Zones, checkin.BoardZone{ID: z.ID, Name: z.Name, Colour: z.BadgeColour})
+		}
+	}
+	return out, nil
 }
 
 // boardArrivals serves checkin.BoardArrivals from the invitation store.

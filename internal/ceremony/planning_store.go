@@ -238,8 +238,18 @@ func (s *Store) loadZones(ctx context.Context, db *gorm.DB, cs []Ceremony) error
 
 // Ceremony returns ceremony id of edition editionID.
 func (s *Store) Ceremony(ctx context.Context, editionID, id int64) (*Ceremony, error) {
+	return s.ceremony(ctx, s.db.WithContext(ctx).Where("edition_id = ? AND id = ?", editionID, id))
+}
+
+// CeremonyByID returns ceremony id with its zones, whatever its edition
+// (pages addressed by the ceremony alone, such as the arrivals board).
+func (s *Store) CeremonyByID(ctx context.Context, id int64) (*Ceremony, error) {
+	return s.ceremony(ctx, s.db.WithContext(ctx).Where("id = ?", id))
+}
+
+func (s *Store) ceremony(ctx context.Context, q *gorm.DB) (*Ceremony, error) {
 	var c Ceremony
-	if err := s.db.WithContext(ctx).Where("edition_id = ? AND id = ?", editionID, id).First(&c).Error; err != nil {
+	if err := q.First(&c).Error; err != nil {
 		return nil, notFound(err, "ceremony")
 	}
 	cs := []Ceremony{c}
