@@ -158,8 +158,8 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			Mail: mail.NewHandler(mailer.Store(), renderer, mailZone(ceremonyStore)),
 			// END mail wiring
 			// BEGIN checkin wiring
-			Checkin: checkin.NewHandler(newCheckinDeps(ceremonyStore, venueStore, invitationStore, delegationStore, users, renderer)).
-				WithBoard(newCheckinBoard(db, ceremonyStore, venueStore, invitationStore, delegationStore, renderer, log)).WithLists(checkinLists{invitationStore}),
+			Checkin: newCheckinHandler(checkinStores{db: db, ceremonies: ceremonyStore, venues: venueStore, invitations: invitationStore,
+				delegations: delegationStore, users: users, view: renderer, log: log}),
 			// END checkin wiring
 		},
 	})

@@ -22,7 +22,7 @@ import (
 )
 
 // Views lists the templates this package needs, checked at start-up.
-var Views = slices.Concat(deskViews, boardViews, listViews)
+var Views = slices.Concat(deskViews, boardViews, listViews, printViews, attendanceViews)
 
 // Deps are what the check-in desk needs.
 type Deps struct {

@@ -225,6 +225,10 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/checkin/:ceremony/list/print", Staff, h.Checkin.ListPrint},
 		{http.MethodGet, "/checkin/:ceremony/list.csv", Staff, h.Checkin.ListCSV},
 		{http.MethodGet, "/checkin/:ceremony/list.xlsx", Staff, h.Checkin.ListXLSX},
+		// BEGIN checkin prints routes
+		// END checkin prints routes
+		// BEGIN checkin attendance routes
+		// END checkin attendance routes
 		// END checkin routes
 
 		// Audit log, whole or per record (?type=user&id=5).

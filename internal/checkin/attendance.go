@@ -1,0 +1,4 @@
+package checkin
+
+// attendanceViews are the templates of the attendance report.
+var attendanceViews = []string{}
