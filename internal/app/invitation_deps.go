@@ -130,6 +130,12 @@ func (a invitationCeremonies) Summaries(ctx context.Context, editionID int64) ([
 	if err != nil {
 		return nil, err
 	}
+	return ceremonySummaries(cs), nil
+}
+
+// ceremonySummaries are cs as invitation pages see them, without venue,
+// zones or programme.
+func ceremonySummaries(cs []ceremony.Ceremony) []invitation.CeremonyInfo {
 	out := make([]invitation.CeremonyInfo, len(cs))
 	for i, c := range cs {
 		out[i] = invitation.CeremonyInfo{
@@ -137,7 +143,7 @@ func (a invitationCeremonies) Summaries(ctx context.Context, editionID int64) ([
 			StartsAt: c.StartsAt, EndsAt: c.EndsAt, DressCode: c.DressCode, NotesGuests: c.NotesGuests, Capacity: c.Capacity,
 		}
 	}
-	return out, nil
+	return out
 }
 
 // invitationCapacity serves invitation.Capacity from the ceremony store.

@@ -5,6 +5,7 @@ package ceremony
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -28,12 +29,20 @@ func (Commemoration) TableName() string { return "commemorations" }
 
 // Location returns the commemoration's time zone.
 func (c *Commemoration) Location() (*time.Location, error) {
+	if loc, ok := locations.Load(c.TimeZone); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("ceremony: time zone %q: %w", c.TimeZone, err)
 	}
+	locations.Store(c.TimeZone, loc)
 	return loc, nil
 }
+
+// locations keeps the time zones loaded: time.LoadLocation reads and
+// parses the zone file on every call, and every page shows times.
+var locations sync.Map
 
 // CeremonyDate returns the ceremony day in year, at midnight in loc. A 29
 // February falls back to the 28th in other years.

@@ -43,6 +43,15 @@ const (
 // or the invitation was revoked or deleted since).
 var errRSVPNoGuest = errors.New("invitation: no guest session")
 
+// Refusals of an answer, decided inside the store's transaction: nothing
+// is saved.
+var (
+	// errRSVPFormInvalid: the guest's form has errors.
+	errRSVPFormInvalid = errors.New("invitation: answer form invalid")
+	// errRSVPClosed: the deadline has passed.
+	errRSVPClosed = errors.New("invitation: answers closed")
+)
+
 // rsvpPrivate marks a guest page: it never sends a Referer anywhere (the map
 // link, the language switch), and neither a shared computer's cache nor
 // the back button keeps a guest's answers.
@@ -106,9 +115,11 @@ func (h *Handler) RSVP(c echo.Context) error {
 // click or a resubmitted form changes nothing twice. After the deadline
 // nothing is saved and the page says whom to call.
 func (h *Handler) RSVPAnswer(c echo.Context) error {
-	st, ok, err := h.guestWith(c, false)
-	if !ok {
-		return err
+	rsvpPrivate(c)
+	ctx := c.Request().Context()
+	id := h.Sessions.GetInt64(ctx, rsvpSessionKey)
+	if id == 0 {
+		return h.rsvpInvalid(c)
 	}
 	// A page shown again needs the ceremonies in full.
 	again := func(status int, form *view.Form, readOnly bool) error {
@@ -122,21 +133,36 @@ func (h *Handler) RSVPAnswer(c echo.Context) error {
 		}
 		return h.renderRSVP(c, status, p, st, readOnly)
 	}
-	if !st.open(h.now()) {
-		return again(http.StatusForbidden, nil, true)
-	}
-	resp, form := bindGuestAnswer(c, st.answerable(), st.inv.CompanionsAllowed)
-	if !form.Valid() {
-		return again(http.StatusUnprocessableEntity, form, false)
-	}
-	_, err = h.Store.Answer(c.Request().Context(), st.inv.ID, resp, Actor{Via: ViaLink})
+	// The form is bound inside the store's transaction, on the invitation
+	// and its edition as they are read with the lock: one read of each
+	// for the whole answer.
+	var form *view.Form
+	_, err := h.Store.AnswerChecked(ctx, id, Actor{Via: ViaLink}, func(inv *Invitation, w Window) (Response, error) {
+		st := newRSVPState(inv, w.Edition, GuestInfo{}, w.Ceremonies)
+		if !st.open(h.now()) {
+			return Response{}, errRSVPClosed
+		}
+		resp, f := bindGuestAnswer(c, st.answerable(), inv.CompanionsAllowed)
+		if form = f; !f.Valid() {
+			return Response{}, errRSVPFormInvalid
+		}
+		return resp, nil
+	})
 	switch {
+	case errors.Is(err, errRSVPClosed):
+		return again(http.StatusForbidden, nil, true)
+	case errors.Is(err, errRSVPFormInvalid):
+		return again(http.StatusUnprocessableEntity, form, false)
 	case errors.Is(err, ErrTooManyCompanions):
 		// The organizer lowered the number while the form was open.
+		st, ok, err := h.guest(c)
+		if !ok {
+			return err
+		}
 		form.Add("companions", "rsvp.error.too_many_companions", "Count", st.inv.CompanionsAllowed)
 		return again(http.StatusUnprocessableEntity, form, false)
 	case errors.Is(err, ErrRevoked), errors.Is(err, ErrNotFound):
-		h.Sessions.Remove(c.Request().Context(), rsvpSessionKey)
+		h.Sessions.Remove(ctx, rsvpSessionKey)
 		return h.rsvpInvalid(c)
 	case err != nil:
 		return err

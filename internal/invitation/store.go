@@ -46,6 +46,9 @@ type Capacity interface {
 // package implements it.
 type Notifier interface {
 	Notify(ctx context.Context, tx *gorm.DB, invitationID int64, template string) error
+	// NotifyGuest is Notify for a caller that has read the guest's id,
+	// address and language on tx already.
+	NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, language, template string) error
 }
 
 // Store reads and writes invitations.
@@ -266,130 +269,6 @@ type Outcome struct {
 	// Changed is false when the response was the same as the saved one
 	// (a double click, a resubmitted form): nothing was written.
 	Changed bool
-}
-
-// Answer records a response to invitation id. Each accepted ceremony gets
-// its seats (the guest and the companions) if its capacity and the guest's
-// zone still hold them; otherwise the answer is put on the waitlist. The
-// ceremonies are locked for the count, so concurrent answers never
-// overbook. A confirmation (or waitlist) e-mail is queued in the same
-// transaction.
-func (s *Store) Answer(ctx context.Context, id int64, r Response, by Actor) (Outcome, error) {
-	out := Outcome{Status: map[int64]string{}}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var inv Invitation
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&inv, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return fmt.Errorf("invitation: lock: %w", err)
-		}
-		if inv.RevokedAt != nil && by.Via == ViaLink {
-			return ErrRevoked
-		}
-		if len(r.Companions) > inv.CompanionsAllowed {
-			return ErrTooManyCompanions
-		}
-		var answers []CeremonyAnswer
-		if err := tx.Where("invitation_id = ?", id).Order("ceremony_id").Find(&answers).Error; err != nil {
-			return fmt.Errorf("invitation: load answers: %w", err)
-		}
-		var companions []Companion
-		if err := tx.Where("invitation_id = ?", id).Order("position").Find(&companions).Error; err != nil {
-			return fmt.Errorf("invitation: load companions: %w", err)
-		}
-		if same(&inv, answers, companions, r) {
-			for _, a := range answers {
-				out.Status[a.CeremonyID] = a.Status
-			}
-			return nil
-		}
-		out.Changed = true
-
-		// Lock the ceremonies that need seats, then count.
-		var need []int64
-		for _, a := range answers {
-			if accept, ok := r.Accept[a.CeremonyID]; ok && accept {
-				need = append(need, a.CeremonyID)
-			}
-		}
-		limits := map[int64]Limits{}
-		if len(need) > 0 {
-			var err error
-			if limits, err = s.capacity.Limits(ctx, tx, need, s.guard); err != nil {
-				return err
-			}
-		}
-		before := map[int64]string{}
-		waitlisted, accepted := false, false
-		now := s.now()
-		for i := range answers {
-			a := &answers[i]
-			before[a.CeremonyID] = a.Status
-			accept, named := r.Accept[a.CeremonyID]
-			switch {
-			case !named:
-				// Unchanged, but an accepted seat follows the new number of
-				// companions if it still fits.
-			case !accept:
-				a.Status, a.Companions, a.WaitlistedAt = StatusDeclined, 0, nil
-			default:
-				a.Companions = len(r.Companions)
-				fits, err := s.fits(tx, a, limits[a.CeremonyID])
-				if err != nil {
-					return err
-				}
-				if fits {
-					a.Status, a.WaitlistedAt = StatusAccepted, nil
-					accepted = true
-				} else {
-					if a.Status != StatusWaitlisted {
-						a.WaitlistedAt = &now
-					}
-					a.Status = StatusWaitlisted
-					waitlisted = true
-				}
-			}
-			out.Status[a.CeremonyID] = a.Status
-			if err := tx.Model(a).Select("status", "companions", "waitlisted_at", "updated_at").
-				Updates(map[string]any{"status": a.Status, "companions": a.Companions, "waitlisted_at": a.WaitlistedAt, "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("invitation: save answer: %w", err)
-			}
-		}
-		if !slices.Equal(companionNames(companions), r.Companions) {
-			if err := tx.Where("invitation_id = ?", id).Delete(&Companion{}).Error; err != nil {
-				return fmt.Errorf("invitation: clear companions: %w", err)
-			}
-			for i, name := range r.Companions {
-				if err := tx.Create(&Companion{InvitationID: id, Position: i + 1, Name: name}).Error; err != nil {
-					return fmt.Errorf("invitation: save companion: %w", err)
-				}
-			}
-		}
-		via := by.Via
-		res := tx.Model(&Invitation{}).Where("id = ?", id).Updates(map[string]any{
-			"accessibility_needs": r.AccessibilityNeeds, "dietary_needs": r.DietaryNeeds, "contact_phone": r.ContactPhone,
-			"responded_at": now, "responded_via": via, "responded_by": by.UserID, "staff_channel": by.Channel,
-			"version": gorm.Expr("version + 1"), "updated_at": now,
-		})
-		if res.Error != nil {
-			return fmt.Errorf("invitation: save response: %w", res.Error)
-		}
-		if err := event(tx, id, by, "answer", map[string]any{
-			"before": before, "after": out.Status, "companions": r.Companions, "channel": by.Channel,
-			"accessibility_needs": r.AccessibilityNeeds, "dietary_needs": r.DietaryNeeds, "contact_phone": r.ContactPhone,
-		}); err != nil {
-			return err
-		}
-		switch {
-		case waitlisted:
-			return s.notifyTx(ctx, tx, id, "waitlisted")
-		case accepted || anyDeclined(out.Status):
-			return s.notifyTx(ctx, tx, id, "confirmation")
-		}
-		return nil
-	})
-	return out, err
 }
 
 func anyDeclined(st map[int64]string) bool {

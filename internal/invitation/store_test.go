@@ -51,6 +51,11 @@ func (n *coreNotes) Notify(_ context.Context, _ *gorm.DB, _ int64, template stri
 	return nil
 }
 
+func (n *coreNotes) NotifyGuest(_ context.Context, _ *gorm.DB, _, _ int64, _, _, template string) error {
+	n.sent = append(n.sent, template)
+	return nil
+}
+
 func newCore(t *testing.T) (*Store, *coreFixture, *coreNotes) {
 	t.Helper()
 	db, _ := testdb.New(t)

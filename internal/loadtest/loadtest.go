@@ -91,3 +91,23 @@ func Report(b *testing.B, lat []time.Duration, perSecond float64) {
 		b.ReportMetric(perSecond, "req/s")
 	}
 }
+
+// Alternate measures the throughput of two servers in turns: rounds
+// closed loops of each, first then second, total requests per side in
+// all. On a shared machine the load of other work changes within seconds;
+// taking turns exposes both sides to it alike, so the ratio of the two
+// figures holds better than two runs one after the other.
+func Alternate(b *testing.B, rounds, workers, total int, first, second func(worker, n, k int) error) (firstPerSecond, secondPerSecond float64) {
+	b.Helper()
+	chunk := max(total/rounds, 1)
+	var took [2]time.Duration
+	for range rounds {
+		for i, send := range []func(worker, n, k int) error{first, second} {
+			start := time.Now()
+			Closed(b, workers, chunk, send)
+			took[i] += time.Since(start)
+		}
+	}
+	n := float64(chunk * rounds)
+	return n / took[0].Seconds(), n / took[1].Seconds()
+}

@@ -242,20 +242,33 @@ func (s *Service) Notify(ctx context.Context, tx *gorm.DB, invitationID int64, t
 	if !slices.Contains(Templates, template) {
 		return fmt.Errorf("mail: notify: unknown template %q", template)
 	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return errors.New("mail: notify must run inside a transaction")
-	}
 	r, err := s.source.Recipient(ctx, tx, invitationID)
 	if err != nil {
 		return fmt.Errorf("mail: notify %d: %w", invitationID, err)
 	}
-	m := Message{InvitationID: &invitationID, GuestID: &r.GuestID, Recipient: strings.TrimSpace(r.Email),
-		Template: template, Language: language(r.Language), Status: StatusQueued}
+	return s.NotifyGuest(ctx, tx, invitationID, r.GuestID, r.Email, r.Language, template)
+}
+
+// NotifyGuest is Notify for a caller that has read the guest's id, address
+// and language on tx already (a guest's answer does): one look-up fewer
+// on the busiest path. It implements invitation.Notifier.
+func (s *Service) NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, lang, template string) error {
+	if !slices.Contains(Templates, template) {
+		return fmt.Errorf("mail: notify: unknown template %q", template)
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("mail: notify must run inside a transaction")
+	}
+	m := Message{InvitationID: &invitationID, GuestID: &guestID, Recipient: strings.TrimSpace(email),
+		Template: template, Language: language(lang), Status: StatusQueued}
 	if m.Recipient == "" {
 		m.Status, m.LastError = StatusFailed, errNoAddress
 	}
-	if err := tx.WithContext(ctx).Omit("created_at").Create(&m).Error; err != nil {
+	// Plain SQL: GORM's Create cost more than the insert.
+	if err := sqlTx.QueryRowContext(ctx, `INSERT INTO messages (invitation_id, guest_id, recipient, template, language, subject, status, attempts, last_error)
+		VALUES ($1, $2, $3, $4, $5, '', $6, 0, $7) RETURNING id`,
+		m.InvitationID, m.GuestID, m.Recipient, m.Template, m.Language, m.Status, m.LastError).Scan(&m.ID); err != nil {
 		return fmt.Errorf("mail: log message: %w", err)
 	}
 	if m.Status == StatusFailed {
