@@ -75,6 +75,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
 	sessions := scs.New()
 	sessions.Store = store
+	sessions.Codec = server.SessionCodec{}
 	sessions.Lifetime = 12 * time.Hour
 	// The idle timeout (4 hours) is server.idleSessions's: scs's own would
 	// rewrite the session on every request.
