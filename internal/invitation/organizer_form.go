@@ -222,6 +222,7 @@ func staffAnswerValues(inv *Invitation) map[string]string {
 	v := map[string]string{
 		"accessibility_needs": inv.AccessibilityNeeds, "dietary_needs": inv.DietaryNeeds,
 		"contact_phone": inv.ContactPhone, "channel": "phone",
+		"companions_allowed": strconv.Itoa(inv.CompanionsAllowed),
 	}
 	for _, a := range inv.Ceremonies {
 		name := "answer_" + strconv.FormatInt(a.CeremonyID, 10)

@@ -1002,13 +1002,22 @@ func (h *Handler) SetCompanions(c echo.Context) error {
 		return err
 	}
 	to := invitationURL(ed.Year, inv.ID)
-	n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("companions_allowed")))
+	raw := strings.TrimSpace(c.FormValue("companions_allowed"))
+	// A refusal is shown beside the field, with what was typed.
+	refuse := func(key string, kv ...any) error {
+		p := h.View.Page(c, "invitation.title")
+		p.Form = view.NewForm(staffAnswerValues(inv))
+		p.Form.Values["companions_allowed"] = raw
+		p.Form.Add("companions_allowed", key, kv...)
+		return h.renderInvitation(c, http.StatusUnprocessableEntity, p, ed, inv)
+	}
+	n, err := strconv.Atoi(raw)
 	if err != nil || n < 0 || n > MaxCompanions {
-		return h.flashTo(c, view.FlashError, "invitation.allowed.invalid", to, "Max", MaxCompanions)
+		return refuse("invitation.allowed.invalid", "Max", MaxCompanions)
 	}
 	err = h.Store.SetCompanionsAllowed(c.Request().Context(), inv.ID, n, actorOf(c, ViaOrganizer))
 	if errors.Is(err, ErrTooManyCompanions) {
-		return h.flashTo(c, view.FlashError, "invitation.allowed.named", to, "Count", len(inv.Companions))
+		return refuse("invitation.allowed.named", "Count", len(inv.Companions))
 	}
 	if err != nil {
 		return notFound(err)

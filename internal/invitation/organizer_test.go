@@ -427,10 +427,19 @@ func TestRevokeNewLinkAndCompanions(t *testing.T) {
 	body = orgFollow(t, f.org, orgResp(f.org.Post(page+"/companions", url.Values{"companions_allowed": {"3"}})))
 	orgWant(t, "companions", body, "may now bring 3 companions", "Companions allowed changed from 1 to 3")
 	f.answer(t, f.staff, "jean", map[int64]bool{f.reception: true}, "A. Dubois", "B. Dubois")
-	body = orgFollow(t, f.org, orgResp(f.org.Post(page+"/companions", url.Values{"companions_allowed": {"1"}})))
-	orgWant(t, "too few", body, "has named 2 companions")
+	// A refusal is shown beside the field, with what was typed, and
+	// changes nothing.
+	resp, body := f.org.Post(page+"/companions", url.Values{"companions_allowed": {"1"}})
+	orgStatus(t, "too few", resp, http.StatusUnprocessableEntity)
+	orgWant(t, "too few", body, `id="f-companions_allowed-error"`, "has named 2 companions", `name="companions_allowed" type="number" value="1"`)
 	if f.int(t, "SELECT companions_allowed FROM invitations WHERE id = ?", id) != 3 {
 		t.Error("companions allowed fell below the names given")
+	}
+	resp, body = f.org.Post(page+"/companions", url.Values{"companions_allowed": {"eleven"}})
+	orgStatus(t, "not a number", resp, http.StatusUnprocessableEntity)
+	orgWant(t, "not a number", body, `id="f-companions_allowed-error"`, "Enter a whole number from 0 to 10.", `value="eleven"`)
+	if f.int(t, "SELECT companions_allowed FROM invitations WHERE id = ?", id) != 3 {
+		t.Error("a refused number changed companions allowed")
 	}
 }
 
