@@ -35,6 +35,7 @@ func newCheckinHandler(s checkinStores) *checkin.Handler {
 	// BEGIN checkin prints wiring
 	// END checkin prints wiring
 	// BEGIN checkin attendance wiring
+	h = h.WithAttendance(checkinAttendanceReport{ceremonies: s.ceremonies, invitations: s.invitations})
 	// END checkin attendance wiring
 	return h
 }

@@ -49,9 +49,42 @@ func (a invitationHistory) GuestHistory(ctx context.Context, guestID int64, t de
 		} else {
 			row(t("invitation.past.answered", "Accepted", inv.Accepted, "Declined", inv.Declined, "Waitlisted", inv.Waitlisted))
 		}
-		if inv.CheckedIn > 0 {
-			row(t("invitation.past.attended", "Count", inv.CheckedIn))
+		// Whether the guest came is told per ceremony by GuestAttendance
+		// below, in the page's table.
+	}
+	return out, nil
+}
+
+// GuestAttendance implements delegation.GuestAttendance: per edition the
+// guest was invited to, each ceremony's answer and whether the guest was
+// checked in, read in one query; times in the commemoration's time zone.
+func (a invitationHistory) GuestAttendance(ctx context.Context, guestID int64) ([]delegation.GuestEdition, error) {
+	rows, err := a.store.GuestAttendance(ctx, guestID)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	loc := time.UTC
+	cm, err := a.editions.Current(ctx)
+	switch {
+	case err == nil:
+		if loc, err = cm.Location(); err != nil {
+			return nil, err
 		}
+	case !errors.Is(err, ceremony.ErrNotFound):
+		return nil, err
+	}
+	var out []delegation.GuestEdition
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].Year != r.Year {
+			out = append(out, delegation.GuestEdition{
+				Year: r.Year, Link: "/editions/" + strconv.Itoa(r.Year) + "/invitations/" + strconv.FormatInt(r.InvitationID, 10),
+			})
+		}
+		e := &out[len(out)-1]
+		e.Ceremonies = append(e.Ceremonies, delegation.GuestCeremony{
+			Title: r.Title, StartsAt: r.StartsAt.In(loc), Status: r.Status, Companions: r.Companions,
+			Attended: r.CheckedInAt != nil, CompanionsIn: r.CompanionsCheckedIn,
+		})
 	}
 	return out, nil
 }

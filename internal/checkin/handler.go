@@ -49,6 +49,8 @@ type Handler struct {
 	now func() time.Time
 	// cache keeps ceremonies and staff names between requests.
 	cache caches
+	// attendance reads the attendance report (attendance.go).
+	attendance AttendanceReport
 }
 
 // NewHandler returns the handler.

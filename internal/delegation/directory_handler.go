@@ -382,8 +382,9 @@ type guestData struct {
 	DelegatID   int64
 	Languages   []string
 	Delegations []option
-	History     []HistoryRow
-	Shown       *Guest
+	// Years is the guest's history by edition (guest_history.go).
+	Years []guestYear
+	Shown *Guest
 }
 
 func (h *Handler) renderGuest(c echo.Context, status int, p *view.Page, g *Guest) error {
@@ -417,7 +418,7 @@ func (h *Handler) renderGuest(c echo.Context, status int, p *view.Page, g *Guest
 		}
 		data.Delegation, data.DelegatID = d.Name, d.ID
 	}
-	if data.History, err = h.guestHistory(ctx, p.T, g.ID); err != nil {
+	if data.Years, err = h.guestYears(ctx, p, g.ID); err != nil {
 		return err
 	}
 	fillDefaults(p.Form, guestValues(&shown))

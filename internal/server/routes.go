@@ -228,6 +228,10 @@ func (s *Server) Routes() []Route {
 		// BEGIN checkin prints routes
 		// END checkin prints routes
 		// BEGIN checkin attendance routes
+		{http.MethodGet, "/editions/:year/attendance", Staff, h.Checkin.EditionAttendance},
+		{http.MethodGet, "/editions/:year/attendance/print", Staff, h.Checkin.EditionAttendancePrint},
+		{http.MethodGet, "/editions/:year/attendance.csv", Staff, h.Checkin.EditionAttendanceCSV},
+		{http.MethodGet, "/editions/:year/attendance.xlsx", Staff, h.Checkin.EditionAttendanceXLSX},
 		// END checkin attendance routes
 		// END checkin routes
 
