@@ -102,7 +102,7 @@ func (a invitationCeremonies) Ceremonies(ctx context.Context, editionID int64) (
 	out := make([]invitation.CeremonyInfo, 0, len(cs))
 	for _, c := range cs {
 		info := invitation.CeremonyInfo{
-			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Kind: c.Kind, Status: c.Status,
+			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Titles: c.Titles(), Kind: c.Kind, Status: c.Status,
 			StartsAt: c.StartsAt, EndsAt: c.EndsAt, DressCode: c.DressCode, NotesGuests: c.NotesGuests, Capacity: c.Capacity,
 		}
 		if c.VenueID != nil {
@@ -139,7 +139,7 @@ func ceremonySummaries(cs []ceremony.Ceremony) []invitation.CeremonyInfo {
 	out := make([]invitation.CeremonyInfo, len(cs))
 	for i, c := range cs {
 		out[i] = invitation.CeremonyInfo{
-			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Kind: c.Kind, Status: c.Status,
+			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Titles: c.Titles(), Kind: c.Kind, Status: c.Status,
 			StartsAt: c.StartsAt, EndsAt: c.EndsAt, DressCode: c.DressCode, NotesGuests: c.NotesGuests, Capacity: c.Capacity,
 		}
 	}

@@ -146,7 +146,7 @@ func (s *mailSource) MessageData(ctx context.Context, invitationID int64) (mail.
 			continue
 		}
 		d.Ceremonies = append(d.Ceremonies, mail.Ceremony{
-			Title: c.Title, StartsAt: c.StartsAt, EndsAt: c.EndsAt, Venue: c.VenueName, VenueAddress: c.VenueAddress,
+			Title: c.Title, Titles: c.Titles, StartsAt: c.StartsAt, EndsAt: c.EndsAt, Venue: c.VenueName, VenueAddress: c.VenueAddress,
 			MapURL: c.MapURL, DressCode: c.DressCode, Status: a.Status, Companions: a.Companions,
 			Cancelled: c.Status == ceremony.CeremonyCancelled,
 		})

@@ -68,6 +68,8 @@ func bindCeremony(c echo.Context, loc *time.Location) (*Ceremony, *view.Form, in
 	b := view.Bind(c)
 	cr := &Ceremony{}
 	cr.Title = b.Required("title", 200, "ceremony.error.title_required")
+	cr.TitleAZ = b.Text("title_az", 200)
+	cr.TitleRU = b.Text("title_ru", 200)
 	cr.Kind = b.Choice("kind", CeremonyKinds, "ceremony.error.kind")
 	cr.VenueID = b.ID("venue_id", "ceremony.error.venue", nil)
 	day := requiredDate(b, "date")
@@ -105,7 +107,7 @@ func bindCeremony(c echo.Context, loc *time.Location) (*Ceremony, *view.Form, in
 
 func ceremonyValues(cr *Ceremony, loc *time.Location) map[string]string {
 	m := map[string]string{
-		"title": cr.Title, "kind": cr.Kind, "dress_code": cr.DressCode, "notes_guests": cr.NotesGuests,
+		"title": cr.Title, "title_az": cr.TitleAZ, "title_ru": cr.TitleRU, "kind": cr.Kind, "dress_code": cr.DressCode, "notes_guests": cr.NotesGuests,
 		"notes_staff": cr.NotesStaff, "companions_default": strconv.Itoa(cr.CompanionsDefault),
 		"version": strconv.Itoa(cr.Version),
 	}

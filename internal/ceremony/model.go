@@ -122,6 +122,8 @@ type Ceremony struct {
 	ID                int64 `gorm:"primaryKey"`
 	EditionID         int64
 	Title             string    `audit:"title"`
+	TitleAZ           string    `gorm:"column:title_az" audit:"title_az"`
+	TitleRU           string    `gorm:"column:title_ru" audit:"title_ru"`
 	Kind              string    `audit:"kind"`
 	VenueID           *int64    `audit:"venue_id"`
 	StartsAt          time.Time `audit:"starts_at"`
@@ -141,6 +143,19 @@ type Ceremony struct {
 
 // TableName tells GORM where ceremonies live.
 func (Ceremony) TableName() string { return "ceremonies" }
+
+// Titles are the ceremony's titles by language, for guests: the
+// translations given, and the title itself under "" for the rest.
+func (c *Ceremony) Titles() map[string]string {
+	t := map[string]string{"": c.Title}
+	if c.TitleAZ != "" {
+		t["az"] = c.TitleAZ
+	}
+	if c.TitleRU != "" {
+		t["ru"] = c.TitleRU
+	}
+	return t
+}
 
 // ceremonyZone is one row of ceremony_zones; during and active are filled
 // by a trigger from the ceremony.

@@ -347,7 +347,7 @@ func (s *Store) UpdateCeremony(ctx context.Context, c *Ceremony, version int) er
 		// ceremony_zones), and the error must still be explained.
 		err := tx.Transaction(func(sp *gorm.DB) error {
 			res = sp.Model(&Ceremony{}).Where("id = ? AND version = ?", c.ID, version).Updates(map[string]any{
-				"title": c.Title, "kind": c.Kind, "venue_id": c.VenueID, "starts_at": c.StartsAt, "ends_at": c.EndsAt,
+				"title": c.Title, "title_az": c.TitleAZ, "title_ru": c.TitleRU, "kind": c.Kind, "venue_id": c.VenueID, "starts_at": c.StartsAt, "ends_at": c.EndsAt,
 				"capacity": c.Capacity, "dress_code": c.DressCode, "notes_guests": c.NotesGuests, "notes_staff": c.NotesStaff,
 				"companions_default": c.CompanionsDefault, "version": version + 1, "updated_at": time.Now().UTC(),
 			})

@@ -109,13 +109,14 @@ func seedPlanning(ctx context.Context, users *auth.Store, cs *ceremony.Store, vs
 	day := cm.CeremonyDate(year, loc)
 	at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 
-	wreath := &ceremony.Ceremony{EditionID: ed.ID, Title: "Wreath-laying at the memorial", Kind: "wreath_laying", VenueID: &memorial.ID,
+	wreath := &ceremony.Ceremony{EditionID: ed.ID, Title: "Wreath-laying at the memorial",
+		TitleAZ: "Memorialda əklilqoyma mərasimi", TitleRU: "Возложение венков к мемориалу", Kind: "wreath_laying", VenueID: &memorial.ID,
 		StartsAt: at(11, 0), EndsAt: at(12, 30), ZoneIDs: memorialZones, DressCode: "Dark suit; uniform for military attachés",
 		NotesGuests: "Please arrive by 10:50. Wreaths are placed in the order of precedence announced by the protocol officers.",
 		NotesStaff:  "Gates open at 10:15. Keep the route from the main gate to the official stand clear.", CompanionsDefault: 1}
-	service := &ceremony.Ceremony{EditionID: ed.ID, Title: "Memorial service", Kind: "memorial_service", VenueID: &hall.ID,
+	service := &ceremony.Ceremony{EditionID: ed.ID, Title: "Memorial service", TitleAZ: "Anım mərasimi", TitleRU: "Траурная церемония", Kind: "memorial_service", VenueID: &hall.ID,
 		StartsAt: at(14, 0), EndsAt: at(15, 0), ZoneIDs: hallZones, DressCode: "Dark suit"}
-	recep := &ceremony.Ceremony{EditionID: ed.ID, Title: "Reception", Kind: "reception", VenueID: &reception.ID,
+	recep := &ceremony.Ceremony{EditionID: ed.ID, Title: "Reception", TitleAZ: "Rəsmi qəbul", TitleRU: "Официальный приём", Kind: "reception", VenueID: &reception.ID,
 		StartsAt: at(18, 0), EndsAt: at(20, 0), ZoneIDs: receptionZones, DressCode: "Dark suit", CompanionsDefault: 1}
 	for _, c := range []*ceremony.Ceremony{wreath, service, recep} {
 		if err := cs.CreateCeremony(ctx, c); err != nil {

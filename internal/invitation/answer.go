@@ -149,6 +149,8 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 type Window struct {
 	Edition    EditionInfo
 	Ceremonies []CeremonyInfo
+	// Language is the guest's language on file.
+	Language string
 }
 
 // lockForAnswer locks invitation id and reads it with its answers (by
@@ -167,7 +169,7 @@ func lockForAnswer(ctx context.Context, conn gorm.ConnPool, id int64) (*Invitati
 	err := conn.QueryRowContext(ctx, `SELECT i.edition_id, i.guest_id, i.revoked_at, i.companions_allowed,
 			i.accessibility_needs, i.dietary_needs, i.contact_phone, i.responded_at, i.version,
 			g.email, g.language, e.year, e.status, e.rsvp_deadline, cm.time_zone,
-			(SELECT coalesce(json_agg(json_build_object('id', c.id, 'title', c.title, 'status', c.status) ORDER BY c.starts_at, c.id), '[]')
+			(SELECT coalesce(json_agg(json_build_object('id', c.id, 'title', c.title, 'title_az', c.title_az, 'title_ru', c.title_ru, 'status', c.status) ORDER BY c.starts_at, c.id), '[]')
 			 FROM ceremonies c WHERE c.edition_id = i.edition_id)
 		FROM invitations i JOIN guests g ON g.id = i.guest_id
 		JOIN editions e ON e.id = i.edition_id JOIN commemorations cm ON cm.id = e.commemoration_id
@@ -181,19 +183,23 @@ func lockForAnswer(ctx context.Context, conn gorm.ConnPool, id int64) (*Invitati
 	if err != nil {
 		return nil, w, to, fmt.Errorf("invitation: lock: %w", err)
 	}
-	w.Edition.ID = inv.EditionID
+	w.Edition.ID, w.Language = inv.EditionID, to.language
 	if w.Edition.Location, err = location(tz); err != nil {
 		return nil, w, to, err
 	}
 	var cs []struct {
-		ID            int64
-		Title, Status string
+		ID      int64  `json:"id"`
+		Title   string `json:"title"`
+		TitleAZ string `json:"title_az"`
+		TitleRU string `json:"title_ru"`
+		Status  string `json:"status"`
 	}
 	if err := json.Unmarshal(ceremonies, &cs); err != nil {
 		return nil, w, to, fmt.Errorf("invitation: ceremonies of %d: %w", inv.EditionID, err)
 	}
 	for _, c := range cs {
-		w.Ceremonies = append(w.Ceremonies, CeremonyInfo{ID: c.ID, EditionID: inv.EditionID, Title: c.Title, Status: c.Status})
+		w.Ceremonies = append(w.Ceremonies, CeremonyInfo{ID: c.ID, EditionID: inv.EditionID, Title: c.Title, Status: c.Status,
+			Titles: map[string]string{"az": c.TitleAZ, "ru": c.TitleRU}})
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT 0, ceremony_id, zone_id, status, companions, waitlisted_at, ''
 			FROM invitation_ceremonies WHERE invitation_id = $1

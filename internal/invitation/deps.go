@@ -64,9 +64,11 @@ type ProgrammeLine struct {
 
 // CeremonyInfo is what invitation pages show of a ceremony.
 type CeremonyInfo struct {
-	ID           int64
-	EditionID    int64
-	Title        string
+	ID        int64
+	EditionID int64
+	Title     string
+	// Titles are the title by language for guests (see TitleIn).
+	Titles       map[string]string
 	Kind         string
 	Status       string // draft, published, cancelled
 	StartsAt     time.Time
@@ -80,6 +82,15 @@ type CeremonyInfo struct {
 	Zones        []ZoneInfo
 	// Programme is the guest-visible run-of-show, by start time.
 	Programme []ProgrammeLine
+}
+
+// TitleIn is the ceremony's title for a guest reading lang: its
+// translation when one was given, else the title itself.
+func (c *CeremonyInfo) TitleIn(lang string) string {
+	if t := c.Titles[lang]; t != "" {
+		return t
+	}
+	return c.Title
 }
 
 // Ceremonies lists the ceremonies of an edition, by start time.

@@ -100,7 +100,7 @@ func Calendar(inv *Invitation, ed EditionInfo, ceremonies []CeremonyInfo, opt Ca
 			w.line("DTSTART;TZID=" + icsParam(loc.String()) + ":" + c.StartsAt.In(loc).Format(icsLocal))
 			w.line("DTEND;TZID=" + icsParam(loc.String()) + ":" + end.In(loc).Format(icsLocal))
 		}
-		w.line("SUMMARY:" + icsEscape(c.Title))
+		w.line("SUMMARY:" + icsEscape(c.TitleIn(opt.Locale)))
 		if where := icsJoin(", ", c.VenueName, c.VenueAddress); where != "" {
 			w.line("LOCATION:" + icsEscape(where))
 		}

@@ -90,7 +90,7 @@ func (h *Handler) Letter(c echo.Context) error {
 			continue
 		}
 		// Written as on the guest's answer page.
-		lce := letterCeremony{Title: ce.Title, When: rsvpWhen(p, ed.Location, ce.StartsAt, ce.EndsAt)}
+		lce := letterCeremony{Title: ce.TitleIn(p.Locale), When: rsvpWhen(p, ed.Location, ce.StartsAt, ce.EndsAt)}
 		if ce.VenueName != "" {
 			lce.Venue = ce.VenueName
 			if ce.VenueAddress != "" {

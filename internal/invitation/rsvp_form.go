@@ -46,7 +46,7 @@ func bindGuestAnswer(c echo.Context, open []CeremonyInfo, allowed int) (Response
 		case rsvpDecline:
 			r.Accept[cer.ID] = false
 		default:
-			b.Form.Add(f, "rsvp.error.answer_missing", "Title", cer.Title)
+			b.Form.Add(f, "rsvp.error.answer_missing", "Title", cer.TitleIn(view.Locale(c)))
 		}
 	}
 	// Read every companion input there could be, so a form tampered with

@@ -138,6 +138,7 @@ func (h *Handler) RSVPAnswer(c echo.Context) error {
 	// for the whole answer.
 	var form *view.Form
 	_, err := h.Store.AnswerChecked(ctx, id, Actor{Via: ViaLink}, func(inv *Invitation, w Window) (Response, error) {
+		h.guestLocale(c, w.Language)
 		st := newRSVPState(inv, w.Edition, GuestInfo{}, w.Ceremonies)
 		if !st.open(h.now()) {
 			return Response{}, errRSVPClosed
@@ -289,14 +290,19 @@ func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 		return nil, fmt.Errorf("invitation: ceremonies of %d: %w", inv.ID, err)
 	}
 	st := newRSVPState(inv, ed, g, all)
-	loc := g.Language
-	if ck, err := c.Cookie(rsvpLangCookie); err == nil && i18n.Supported(ck.Value) {
-		loc = ck.Value
-	}
-	if i18n.Supported(loc) {
-		view.SetLocale(c, loc)
-	}
+	h.guestLocale(c, g.Language)
 	return st, nil
+}
+
+// guestLocale sets the page language for a guest whose language on file
+// is lang: the guest's own switch (the language cookie) beats it.
+func (h *Handler) guestLocale(c echo.Context, lang string) {
+	if ck, err := c.Cookie(rsvpLangCookie); err == nil && i18n.Supported(ck.Value) {
+		lang = ck.Value
+	}
+	if i18n.Supported(lang) {
+		view.SetLocale(c, lang)
+	}
 }
 
 // newRSVPState keeps the ceremonies the invitation is for that guests
@@ -459,7 +465,7 @@ func (h *Handler) rsvpData(p *view.Page, st *rsvpState, refused bool) rsvpData {
 	for _, cer := range st.ceremonies {
 		a := inv.Answer(cer.ID)
 		rc := rsvpCeremony{
-			ID: cer.ID, Title: cer.Title, When: rsvpWhen(p, ed.Location, cer.StartsAt, cer.EndsAt),
+			ID: cer.ID, Title: cer.TitleIn(p.Locale), When: rsvpWhen(p, ed.Location, cer.StartsAt, cer.EndsAt),
 			Venue: cer.VenueName, AddressLines: rsvpLines(cer.VenueAddress), MapURL: cer.MapURL,
 			DressCode: cer.DressCode, Notes: rsvpLines(cer.NotesGuests), Cancelled: cer.Status == "cancelled",
 			Field: rsvpAnswerField(cer.ID), Answerable: cer.Status == "published", Status: a.Status,

@@ -550,3 +550,35 @@ func TestRSVPPagesInEveryLanguage(t *testing.T) {
 		rsvpWant(t, loc+" calendar", ics, f.tr.T(loc, "rsvp.dress_code")+": Dark suit")
 	}
 }
+
+// A ceremony's title is shown in the guest's language where the organizers
+// gave one (page, form errors, calendar file), and as it is otherwise.
+func TestRSVPCeremonyTitlesInTheGuestsLanguage(t *testing.T) {
+	f := newRSVPFixture(t)
+	if err := f.srv.DB.Gorm.Exec("UPDATE ceremonies SET title_az = 'Rəsmi qəbul', title_ru = 'Официальный приём' WHERE id = ?", f.reception).Error; err != nil {
+		t.Fatal(err)
+	}
+	c := f.open(t) // the guest reads Azerbaijani
+	_, body := c.Get("/rsvp")
+	rsvpWant(t, "page in az", body, "Rəsmi qəbul", "Wreath-laying at the memorial")
+	rsvpWantNot(t, "page in az", body, ">Reception<")
+
+	// Unanswered, the form names the ceremony in the guest's language.
+	resp, body := c.Post("/rsvp", f.answer(map[int64]string{f.wreath: "decline"}))
+	rsvpStatus(t, "answer missing", resp, http.StatusUnprocessableEntity)
+	rsvpWant(t, "form error in az", body, escaped(f.t("az", "rsvp.error.answer_missing", "Title", "Rəsmi qəbul")))
+
+	resp, _ = c.Post("/rsvp", f.answer(map[int64]string{f.wreath: "decline", f.reception: "accept"}))
+	rsvpStatus(t, "answer", resp, http.StatusSeeOther)
+	_, ics := c.Get("/rsvp/calendar.ics")
+	rsvpWant(t, "calendar in az", strings.ReplaceAll(ics, "\r\n ", ""), "SUMMARY:Rəsmi qəbul\r\n")
+
+	for loc, want := range map[string]string{"ru": "Официальный приём", "en": "Reception"} {
+		resp, _ = c.Post("/language", url.Values{"locale": {loc}, "back": {"/rsvp"}})
+		rsvpStatus(t, "switch to "+loc, resp, http.StatusSeeOther)
+		_, body = c.Get("/rsvp/done")
+		rsvpWant(t, "done page in "+loc, body, want)
+		_, ics = c.Get("/rsvp/calendar.ics")
+		rsvpWant(t, "calendar in "+loc, strings.ReplaceAll(ics, "\r\n ", ""), "SUMMARY:"+want+"\r\n")
+	}
+}

@@ -156,7 +156,7 @@ func (r *Renderer) view(template string, d Data) emailView {
 		v.Deadline = r.day(lang, time.Date(dl.Year(), dl.Month(), dl.Day(), 12, 0, 0, 0, loc))
 	}
 	for _, c := range d.Ceremonies {
-		cv := ceremonyView{Title: c.Title, Venue: c.Venue, Address: c.VenueAddress, MapURL: safeURL(c.MapURL), DressCode: c.DressCode,
+		cv := ceremonyView{Title: c.TitleIn(lang), Venue: c.Venue, Address: c.VenueAddress, MapURL: safeURL(c.MapURL), DressCode: c.DressCode,
 			Answer: c.Status, Cancelled: c.Cancelled, When: r.when(lang, c.StartsAt, c.EndsAt, loc)}
 		if c.Status != "" {
 			cv.Status = r.tr.T(lang, "mail.status."+c.Status)

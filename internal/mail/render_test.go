@@ -23,7 +23,7 @@ func sampleData(t *testing.T, lang string) Data {
 		Ceremonies: []Ceremony{
 			{Title: "Wreath-laying", StartsAt: time.Date(2027, 2, 26, 7, 0, 0, 0, time.UTC), EndsAt: time.Date(2027, 2, 26, 8, 30, 0, 0, time.UTC),
 				Venue: "Memorial", VenueAddress: "1 Memorial Avenue", MapURL: "https://maps.example.org/?q=1", DressCode: "Dark suit", Status: "accepted", Companions: 1},
-			{Title: "Reception", StartsAt: time.Date(2027, 2, 26, 14, 0, 0, 0, time.UTC), EndsAt: time.Date(2027, 2, 26, 16, 0, 0, 0, time.UTC),
+			{Title: "Reception", Titles: map[string]string{"": "Reception", "az": "Rəsmi qəbul", "ru": "Официальный приём"}, StartsAt: time.Date(2027, 2, 26, 14, 0, 0, 0, time.UTC), EndsAt: time.Date(2027, 2, 26, 16, 0, 0, 0, time.UTC),
 				Venue: "Hall", Status: "waitlisted"},
 		},
 		Companions: []string{"Aysel Məmmədova"},
@@ -105,9 +105,9 @@ func TestLanguagesAreReallyUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string][]string{
-		"az": {"Hörmətli H.E. Leyla", "Sizi Day of Remembrance, 35-ci ildönümü (2027) mərasimlərinə dəvət", "cümə, 26 fevral 2027, 11:00–12:30 (Bakı vaxtı)", "Təşkilat Komitəsi", "Cavabı 10 fevral 2027 tarixinədək"},
-		"ru": {"Уважаемый(-ая) H.E. Leyla", "пятница, 26 февраля 2027, 11:00–12:30 (по бакинскому времени)", "35-я годовщина", "Организационный комитет", "до 10 февраля 2027 включительно"},
-		"en": {"Dear H.E. Leyla", "Friday, 26 February 2027, 11:00–12:30 (Baku time)", "35th anniversary", "until 10 February 2027."},
+		"az": {"Rəsmi qəbul", "Hörmətli H.E. Leyla", "Sizi Day of Remembrance, 35-ci ildönümü (2027) mərasimlərinə dəvət", "cümə, 26 fevral 2027, 11:00–12:30 (Bakı vaxtı)", "Təşkilat Komitəsi", "Cavabı 10 fevral 2027 tarixinədək"},
+		"ru": {"Официальный приём", "Уважаемый(-ая) H.E. Leyla", "пятница, 26 февраля 2027, 11:00–12:30 (по бакинскому времени)", "35-я годовщина", "Организационный комитет", "до 10 февраля 2027 включительно"},
+		"en": {"Reception", "Dear H.E. Leyla", "Friday, 26 February 2027, 11:00–12:30 (Baku time)", "35th anniversary", "until 10 February 2027."},
 	}
 	for lang, want := range cases {
 		e, err := r.Render(TemplateInvitation, sampleData(t, lang))

@@ -51,7 +51,9 @@ type Data struct {
 
 // Ceremony is one ceremony of an invitation, with the guest's answer.
 type Ceremony struct {
-	Title        string
+	Title string
+	// Titles are the title by language (see TitleIn).
+	Titles       map[string]string
 	StartsAt     time.Time
 	EndsAt       time.Time
 	Venue        string
@@ -64,6 +66,15 @@ type Ceremony struct {
 	Companions int
 	// Cancelled: the ceremony itself is cancelled.
 	Cancelled bool
+}
+
+// TitleIn is the ceremony's title in lang: its translation when one was
+// given, else the title itself.
+func (c *Ceremony) TitleIn(lang string) string {
+	if t := c.Titles[lang]; t != "" {
+		return t
+	}
+	return c.Title
 }
 
 // Source is what this package reads of invitations, guests and
