@@ -179,3 +179,25 @@ $(SECRET_FILE):
 	(umask 077 && head -c 32 /dev/urandom | base64 > $@.tmp)
 	mv -f $@.tmp $@
 	echo "make: created $@ (VIGIL_SECRET for local runs; keep it, sessions and tokens depend on it)" >&2
+
+# Backups -----------------------------------------------------------------------------
+# `vigil backup` / `vigil restore` (pg_dump -Fc / pg_restore, found as deploy/local/pg.sh
+# finds PostgreSQL) on DATABASE_URL, or on the local cluster's database vigil without it.
+
+.PHONY: backup restore
+
+backup: ## write the database to FILE (default .data/backups/vigil-<UTC time>.dump)
+	@if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL="$$($(PG) url vigil)"; fi
+	export DATABASE_URL
+	file='$(FILE)'
+	if [ -z "$$file" ]; then mkdir -p .data/backups; file=".data/backups/vigil-$$(date -u +%Y%m%dT%H%M%SZ).dump"; fi
+	$(GO) run ./cmd/vigil backup "$$file"
+
+restore: ## load FILE=… into the (empty) database: DATABASE_URL, or a new local database vigil_restored
+	@if [ -z '$(FILE)' ]; then echo "make: say which backup: make restore FILE=.data/backups/….dump" >&2; exit 2; fi
+	if [ -z "$${DATABASE_URL:-}" ]; then
+		$(PG) start vigil_restored
+		DATABASE_URL="$$($(PG) url vigil_restored)"
+	fi
+	export DATABASE_URL
+	$(GO) run ./cmd/vigil restore '$(FILE)'

@@ -20,6 +20,8 @@ Usage:
   vigil migrate up|down|status     apply, roll back or list schema migrations
   vigil seed [--demo]              create the first organizer (and demo data)
   vigil user add|list|passwd       manage user accounts
+  vigil backup FILE                write the whole database to FILE (pg_dump)
+  vigil restore FILE               load a backup into an empty database
   vigil help                       show this help
 
 Run "vigil COMMAND --help" for a command's options. Settings come from the
@@ -51,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = env.seed(ctx, args[1:])
 	case "user":
 		err = env.user(ctx, args[1:])
+	case "backup":
+		err = env.backup(ctx, args[1:])
+	case "restore":
+		err = env.restore(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

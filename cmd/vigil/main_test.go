@@ -28,7 +28,7 @@ func TestHelpAndUsage(t *testing.T) {
 	if r := vigil(t, nil, "", "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: %+v", r)
 	}
-	for _, args := range [][]string{{"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"user", "--help"}, {"user", "add", "--help"}, {"user", "passwd", "--help"}} {
+	for _, args := range [][]string{{"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"user", "--help"}, {"user", "add", "--help"}, {"user", "passwd", "--help"}, {"backup", "--help"}, {"restore", "--help"}} {
 		if r := vigil(t, nil, "", args...); r.code != 0 || !strings.Contains(r.stdout, "Usage: vigil") {
 			t.Errorf("%v: %+v", args, r)
 		}

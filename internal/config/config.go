@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Config is every setting Vigil takes. Zero values are never used directly:
@@ -113,8 +115,8 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 	c.DatabaseURL = get("DATABASE_URL", "")
 	if c.DatabaseURL == "" {
 		bad("DATABASE_URL", "is not set; give a PostgreSQL URL such as postgres://user@127.0.0.1:5432/vigil (make run sets one up for you)")
-	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		bad("DATABASE_URL", "must be a postgres:// URL")
+	} else if msg := checkDatabaseURL(c.DatabaseURL); msg != "" {
+		bad("DATABASE_URL", "%s", msg)
 	}
 
 	if need == NeedServer {
@@ -200,4 +202,28 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// checkDatabaseURL returns what is wrong with a PostgreSQL connection
+// string, or "". Both libpq forms are taken, as pgx (and pg_dump) take
+// them: a URL, which may name several hosts for a primary/standby pair
+// (postgres://u@db1:5432,db2:5432/vigil?target_session_attrs=read-write),
+// and keyword/value pairs (host=db1,db2 dbname=vigil ...). pgxpool's own
+// pool_* settings are accepted; pgconn keeps unknown ones for the server.
+func checkDatabaseURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if scheme := s[:i]; scheme != "postgres" && scheme != "postgresql" {
+			return "must be a postgres:// URL"
+		}
+		if _, err := url.Parse(s); err != nil {
+			return "must be a postgres:// URL"
+		}
+	} else if !strings.Contains(s, "=") {
+		return "must be a postgres:// URL or keyword=value pairs (host=... dbname=...)"
+	}
+	if _, err := pgconn.ParseConfig(s); err != nil {
+		// pgconn's message leaves the password out.
+		return fmt.Sprintf("is not a valid PostgreSQL connection string: %v", err)
+	}
+	return ""
 }

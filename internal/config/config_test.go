@@ -116,3 +116,39 @@ func TestSMTPSettings(t *testing.T) {
 		}
 	}
 }
+
+// A primary/standby pair is named the libpq way, in either form: several
+// hosts, and target_session_attrs so that only the writable one is used.
+func TestDatabaseURLForms(t *testing.T) {
+	good := []string{
+		"postgres://vigil@db1.internal:5432,db2.internal:5432/vigil?target_session_attrs=read-write&sslmode=require",
+		"postgresql://vigil@db1,db2/vigil?target_session_attrs=primary&pool_max_conns=20",
+		"host=db1.internal,db2.internal port=5432,5433 dbname=vigil user=vigil target_session_attrs=read-write",
+	}
+	for _, u := range good {
+		m := valid()
+		m["DATABASE_URL"] = u
+		c, err := Load(env(m), NeedDatabase)
+		if err != nil || c.DatabaseURL != u {
+			t.Errorf("%q refused: %v", u, err)
+		}
+	}
+	bad := map[string]string{
+		"postgres://vigil@db1,db2/vigil?target_session_attrs=whichever": "DATABASE_URL: is not a valid PostgreSQL connection string",
+		"just-a-hostname": "DATABASE_URL: must be a postgres:// URL or keyword=value pairs",
+		"mysql://x":       "DATABASE_URL: must be a postgres:// URL",
+	}
+	for u, want := range bad {
+		m := valid()
+		m["DATABASE_URL"] = u
+		if _, err := Load(env(m), NeedDatabase); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", u, err, want)
+		}
+	}
+	// The password never shows in the complaint.
+	m := valid()
+	m["DATABASE_URL"] = "postgres://vigil:hunter2-secret@db1,db2/vigil?target_session_attrs=nonsense"
+	if _, err := Load(env(m), NeedDatabase); err == nil || strings.Contains(err.Error(), "hunter2-secret") {
+		t.Errorf("error %v shows the password (or is missing)", err)
+	}
+}

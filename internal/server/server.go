@@ -106,6 +106,13 @@ func New(d Deps) *Server {
 	}
 	e.HTTPErrorHandler = s.errorHandler
 	s.Echo = e
+	if s.sessions != nil {
+		// The session store is the first thing a signed-in request asks
+		// of the database: when it is down, answer with the translated
+		// 503 page, now that the renderer exists, rather than
+		// SessionErrorFunc's plain English one.
+		s.sessions.ErrorFunc = s.sessionError
+	}
 
 	e.Use(s.requestID, s.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -239,15 +246,18 @@ const langCookie = "vigil_lang"
 // replaces it in auth.LoadUser.
 func (s *Server) locale(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		loc := ""
-		if ck, err := c.Cookie(langCookie); err == nil && i18n.Supported(ck.Value) {
-			loc = ck.Value
-		} else {
-			loc = i18n.Match(c.Request().Header.Get("Accept-Language"))
-		}
-		view.SetLocale(c, loc)
+		view.SetLocale(c, requestLocale(c.Request()))
 		return next(c)
 	}
+}
+
+// requestLocale is the visitor's language from the request alone (no
+// session, no database): the language cookie, else Accept-Language.
+func requestLocale(r *http.Request) string {
+	if ck, err := r.Cookie(langCookie); err == nil && i18n.Supported(ck.Value) {
+		return ck.Value
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
 }
 
 // setLanguage handles POST /language: remembers the visitor's language.
@@ -329,6 +339,30 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		if err := c.NoContent(status); err != nil {
 			s.log.Error("write error response", "err", err)
 		}
+		return
+	}
+	if err := s.view.ErrorPage(c, status, key); err != nil {
+		s.log.Error("render error page", "err", err)
+	}
+}
+
+// sessionError answers when the session store fails: with the database
+// down, the error page (503, in the visitor's language, with Retry-After);
+// any other failure is a 500 page, its details in the log only.
+func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	c := s.Echo.NewContext(r, w)
+	view.SetLocale(c, requestLocale(r))
+	view.SetRequestID(c, w.Header().Get(echo.HeaderXRequestID))
+	status, key := http.StatusInternalServerError, "error.500.message"
+	if database.IsUnavailable(err) {
+		status, key = http.StatusServiceUnavailable, "error.503.message"
+		w.Header().Set("Retry-After", "5")
+		s.log.Error("database unavailable", "request_id", view.RequestID(c), "where", "session store", "err", err)
+	} else {
+		s.log.Error("session store", "request_id", view.RequestID(c), "path", logPath(r.URL.Path), "err", err)
+	}
+	if r.Method == http.MethodHead {
+		w.WriteHeader(status)
 		return
 	}
 	if err := s.view.ErrorPage(c, status, key); err != nil {
