@@ -3,6 +3,7 @@ package invitation
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -400,7 +401,7 @@ type rsvpCompanionInput struct {
 type rsvpCeremony struct {
 	ID           int64
 	Title        string
-	When         string
+	When         template.HTML
 	Venue        string
 	AddressLines []string
 	MapURL       string
@@ -465,7 +466,7 @@ func (h *Handler) rsvpData(p *view.Page, st *rsvpState, refused bool) rsvpData {
 	for _, cer := range st.ceremonies {
 		a := inv.Answer(cer.ID)
 		rc := rsvpCeremony{
-			ID: cer.ID, Title: cer.TitleIn(p.Locale), When: rsvpWhen(p, ed.Location, cer.StartsAt, cer.EndsAt),
+			ID: cer.ID, Title: cer.TitleIn(p.Locale), When: rsvpWhenHTML(p, ed.Location, cer.StartsAt, cer.EndsAt),
 			Venue: cer.VenueName, AddressLines: rsvpLines(cer.VenueAddress), MapURL: cer.MapURL,
 			DressCode: cer.DressCode, Notes: rsvpLines(cer.NotesGuests), Cancelled: cer.Status == "cancelled",
 			Field: rsvpAnswerField(cer.ID), Answerable: cer.Status == "published", Status: a.Status,
@@ -519,19 +520,37 @@ var rsvpZoneCities = map[string]string{
 // rsvpWhen writes a ceremony's time out in full, in the commemoration's zone
 // and the page's language: "Thursday, 26 February 2026, 11:00–12:30 (Baku
 // time)".
-func rsvpWhen(p *view.Page, loc *time.Location, start, end time.Time) string {
+// rsvpWhenHTML is rsvpWhen for the guest's pages: the time range is kept
+// on one line, so that a phone breaks the line after the date rather than
+// inside "11:00–12:30".
+func rsvpWhenHTML(p *view.Page, loc *time.Location, start, end time.Time) template.HTML {
+	const open, shut = "\x01", "\x02" // HTMLEscapeString keeps these (not NUL)
+	marked := rsvpWhen(p, loc, start, end, func(clock string) string { return open + clock }, func(clock string) string { return clock + shut })
+	esc := template.HTMLEscapeString(marked)
+	if strings.Count(esc, open) != 1 || strings.Count(esc, shut) != 1 || strings.Index(esc, open) > strings.Index(esc, shut) {
+		return template.HTML(template.HTMLEscapeString(rsvpWhen(p, loc, start, end)))
+	}
+	esc = strings.Replace(esc, open, `<span class="nowrap">`, 1)
+	return template.HTML(strings.Replace(esc, shut, "</span>", 1))
+}
+
+func rsvpWhen(p *view.Page, loc *time.Location, start, end time.Time, mark ...func(string) string) string {
 	zone := rsvpZone(p, loc, start)
 	// The line starts with the weekday, which Azerbaijani and Russian
 	// write in lower case inside a sentence; the line stands alone.
 	day := rsvpCapital(p.Locale, p.LongDay(start))
+	from := p.Clock(start)
 	if !end.After(start) {
-		return p.T("rsvp.when_start", "Day", day, "Start", p.Clock(start), "Zone", zone)
+		return p.T("rsvp.when_start", "Day", day, "Start", from, "Zone", zone)
 	}
 	until := p.Clock(end)
 	if s, e := start.In(loc), end.In(loc); s.YearDay() != e.YearDay() || s.Year() != e.Year() {
 		until = p.LongDay(end) + ", " + until
+	} else if len(mark) == 2 {
+		// Marks around the time range, for rsvpWhenHTML.
+		from, until = mark[0](from), mark[1](until)
 	}
-	return p.T("rsvp.when", "Day", day, "Start", p.Clock(start), "End", until, "Zone", zone)
+	return p.T("rsvp.when", "Day", day, "Start", from, "End", until, "Zone", zone)
 }
 
 // rsvpCapital writes the first letter of s in upper case, by the rules of

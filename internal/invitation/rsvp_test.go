@@ -249,7 +249,8 @@ func TestRSVPLinkSwapsTheTokenForASession(t *testing.T) {
 		"Wreath-laying at the memorial", "Reception", "Memorial Alley", "Istiglaliyyat Street 1, Baku",
 		"https://www.openstreetmap.org/?mlat=40.3553", "Dark suit", "Please arrive by 10:30",
 		"Laying of wreaths", "11:10",
-		"26 fevral "+strconv.Itoa(f.year)+", 11:00–12:30 (Bakı vaxtı ilə)",
+		// The time range stays on one line on a phone.
+		"26 fevral "+strconv.Itoa(f.year)+`, <span class="nowrap">11:00–12:30</span> (Bakı vaxtı ilə)`,
 		// The line starts with the weekday, capitalised.
 		capitalised(f.tr.T("az", "weekday."+f.wreathAt.Weekday().String()))+", 26 fevral",
 		`name="answer_`+strconv.FormatInt(f.wreath, 10)+`"`, `name="companion_2"`, `action="/language"`)
