@@ -33,6 +33,7 @@ func newCheckinHandler(s checkinStores) *checkin.Handler {
 		WithBoard(newCheckinBoard(s.db, s.ceremonies, s.venues, s.invitations, s.delegations, s.view, s.log)).
 		WithLists(checkinLists{s.invitations})
 	// BEGIN checkin prints wiring
+	h = h.WithPrints(checkinPrints{s.invitations})
 	// END checkin prints wiring
 	// BEGIN checkin attendance wiring
 	h = h.WithAttendance(checkinAttendanceReport{ceremonies: s.ceremonies, invitations: s.invitations})

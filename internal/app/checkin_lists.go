@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"vigil/internal/checkin"
 	"vigil/internal/delegation"
@@ -16,7 +17,7 @@ type checkinLists struct{ store *invitation.Store }
 func (a checkinLists) EachListRow(ctx context.Context, q checkin.ListQuery, fn func(*checkin.ListRow) error) error {
 	f := invitation.AttendeeFilter{
 		CeremonyID: q.CeremonyID, Status: q.Status, Kind: q.Kind, DelegationID: q.DelegationID, VIPOnly: q.VIPOnly,
-		Grouped: q.Grouped, Locale: q.Locale,
+		ZoneID: noneID(q.ZoneID), GateID: noneID(q.GateID), Grouped: q.Grouped, Locale: q.Locale,
 	}
 	if q.Sort == checkin.ListSortName {
 		f.Sort = invitation.AttendeeSortName
@@ -24,13 +25,43 @@ func (a checkinLists) EachListRow(ctx context.Context, q checkin.ListQuery, fn f
 	var row checkin.ListRow
 	return a.store.EachAttendee(ctx, f, func(r *invitation.AttendeeRow) error {
 		g := delegation.Guest{Honorific: r.Honorific, GivenName: r.GivenName, FamilyName: r.FamilyName, PrintedName: r.PrintedName}
+		plain := r.PrintedName
+		if plain == "" {
+			plain = g.FullName()
+		}
 		row = checkin.ListRow{
-			InvitationID: r.InvitationID, GuestID: r.GuestID, Name: g.DisplayName(), VIP: r.VIP,
+			InvitationID: r.InvitationID, GuestID: r.GuestID, Name: g.DisplayName(), PlainName: plain, Honorific: r.Honorific,
+			Position: r.Position, Phone: r.Phone, Needs: joinNonEmpty("; ", r.AccessibilityNeeds, r.DietaryNeeds), VIP: r.VIP,
 			DelegationID: r.DelegationID, Delegation: r.Delegation, Kind: r.Kind, Status: r.Status,
-			Companions: r.Companions, CompanionNames: r.CompanionNames, Zone: r.Zone, CheckedInAt: r.CheckedInAt, Gate: r.Gate,
+			Companions: r.Companions, CompanionNames: r.CompanionNames, Zone: r.Zone, ExpectedGate: r.ExpectedGate,
+			CheckedInAt: r.CheckedInAt, Gate: r.Gate,
 		}
 		return fn(&row)
 	})
+}
+
+// noneID passes an id filter on, checkin.ListNone as the store's
+// AttendeeNone.
+func noneID(id int64) int64 {
+	if id == checkin.ListNone {
+		return invitation.AttendeeNone
+	}
+	return id
+}
+
+// joinNonEmpty joins the parts that are not empty.
+func joinNonEmpty(sep string, parts ...string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // ListCounts implements checkin.Lists.

@@ -51,6 +51,7 @@ type Handler struct {
 	cache caches
 	// attendance reads the attendance report (attendance.go).
 	attendance AttendanceReport
+	prints     Prints // badges and place cards (prints.go)
 }
 
 // NewHandler returns the handler.

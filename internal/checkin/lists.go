@@ -1,11 +1,14 @@
 package checkin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,24 +22,34 @@ import (
 
 // Attendee lists: who is invited to a ceremony, filtered and ordered as
 // the protocol office needs them, on screen, on paper (with a tick-box
-// column for checking guests off by hand) and as CSV or XLSX. The three
-// come from the same query (Lists.EachListRow); the exports stream it row
-// by row, so a 5,000-guest list never sits in memory whole.
+// column for checking guests off by hand), as a PDF and as CSV or XLSX.
+// All come from the same query (Lists.EachListRow) with the same columns,
+// chosen by the user and kept in the query string so that a printed or
+// exported link gives the same list again. Every output streams the rows
+// as the cursor reads them, so a 5,000-guest list never sits in memory
+// whole and the page starts arriving before the query has finished.
 
 // Template names of the lists.
 const (
 	tmplList      = "checkin/list"
 	tmplListPrint = "checkin/list_print"
+	// tmplListRows renders a chunk of rows of either page (it has no
+	// layout of its own).
+	tmplListRows = "checkin/list_rows"
 )
 
 // listViews are the attendee lists' templates.
-var listViews = []string{tmplList, tmplListPrint}
+var listViews = []string{tmplList, tmplListPrint, tmplListRows}
 
 // Sort orders of the list.
 const (
 	ListSortPrecedence = "precedence"
 	ListSortName       = "name"
 )
+
+// ListNone as ListQuery.ZoneID or GateID selects the guests without a
+// zone, or expected at no gate.
+const ListNone = -1
 
 // ListQuery selects and orders the answers of one ceremony.
 type ListQuery struct {
@@ -46,6 +59,12 @@ type ListQuery struct {
 	Kind         string
 	DelegationID int64
 	VIPOnly      bool
+	// ZoneID keeps the answers seated in one zone (0: any; ListNone:
+	// without a zone).
+	ZoneID int64
+	// GateID keeps the guests expected at one gate of the venue, the
+	// arrival gate of their delegation (0: any; ListNone: no gate).
+	GateID int64
 	// Sort is ListSortPrecedence or ListSortName.
 	Sort string
 	// Grouped keeps each delegation's guests together.
@@ -59,7 +78,14 @@ type ListRow struct {
 	InvitationID int64
 	GuestID      int64
 	// Name is the name as printed, with the honorific.
-	Name         string
+	Name string
+	// PlainName is the name as printed without the honorific (unless the
+	// printed name carries one), for lists with an honorific column.
+	PlainName    string
+	Honorific    string
+	Position     string
+	Phone        string
+	Needs        string
 	VIP          bool
 	DelegationID *int64
 	Delegation   string
@@ -70,8 +96,11 @@ type ListRow struct {
 	// Companions).
 	CompanionNames []string
 	Zone           string
-	CheckedInAt    *time.Time
-	Gate           string
+	// ExpectedGate is the gate the guest's delegation arrives by.
+	ExpectedGate string
+	CheckedInAt  *time.Time
+	// Gate is the gate the guest was checked in at.
+	Gate string
 }
 
 // ListDelegation is a delegation offered by the list's filter.
@@ -102,10 +131,46 @@ func (h *Handler) WithLists(l Lists) *Handler {
 // listStatuses are the answer filter's choices, "all" first.
 var listStatuses = []string{"all", StatusAccepted, StatusDeclined, StatusWaitlisted, StatusPending}
 
-// listQuery reads the filters and order from the query string; unknown
-// values fall back to the defaults (every answer, order of precedence).
-func listQuery(c echo.Context, ceremonyID int64) ListQuery {
+// ListColumns are the columns a list can show, in the order it shows
+// them; the query string names the chosen ones (?col=name&col=zone…).
+var ListColumns = []string{
+	"no", "name", "honorific", "delegation", "kind", "position", "vip", "zone", "gate",
+	"answer", "companions", "needs", "phone", "checked_in", "tick",
+}
+
+// listDefaultColumns are shown when the query string chooses none.
+var listDefaultColumns = []string{"no", "name", "delegation", "zone", "answer", "companions", "checked_in", "tick"}
+
+// doorColumns are a door list's columns unless others are chosen: what a
+// steward at a gate needs, in type big enough to read standing.
+var doorColumns = []string{"no", "name", "delegation", "companions", "tick"}
+
+// listOptions are what the query string asks of a list: which rows
+// (Query), which columns and how they go on paper.
+type listOptions struct {
+	Query ListQuery
+	// Cols are the chosen columns, in ListColumns order.
+	Cols []string
+	// Door makes the list a door list: one gate's guests, big type.
+	Door bool
+	// Break starts each delegation on a new page.
+	Break     bool
+	Letter    bool
+	Landscape bool
+}
+
+func (o listOptions) has(col string) bool { return slices.Contains(o.Cols, col) }
+
+// listOptionsOf reads the filters, columns and paper from the query
+// string; unknown values fall back to the defaults (every answer, order of
+// precedence, the default columns).
+func listOptionsOf(c echo.Context, ceremonyID int64) listOptions {
+	o := listOptions{Door: c.QueryParam("door") == "1"}
 	q := ListQuery{CeremonyID: ceremonyID, Status: "all", Sort: ListSortPrecedence, Locale: view.Locale(c)}
+	if o.Door && c.QueryParam("answer") == "" {
+		// The door expects those who said they come.
+		q.Status = StatusAccepted
+	}
 	for _, s := range listStatuses {
 		if c.QueryParam("answer") == s {
 			q.Status = s
@@ -116,15 +181,44 @@ func listQuery(c echo.Context, ceremonyID int64) ListQuery {
 			q.Kind = k
 		}
 	}
-	if id, err := strconv.ParseInt(c.QueryParam("delegation"), 10, 64); err == nil && id > 0 {
-		q.DelegationID = id
-	}
+	q.DelegationID = queryID(c, "delegation")
+	q.ZoneID = queryID(c, "zone")
+	q.GateID = queryID(c, "gate")
 	q.VIPOnly = c.QueryParam("vip") == "1"
 	if c.QueryParam("sort") == ListSortName {
 		q.Sort = ListSortName
 	}
-	q.Grouped = c.QueryParam("group") == "delegation" || c.QueryParam("break") == "delegation"
-	return q
+	o.Break = c.QueryParam("break") == "delegation"
+	q.Grouped = c.QueryParam("group") == "delegation" || o.Break
+	o.Query = q
+	chosen := c.QueryParams()["col"]
+	for _, col := range ListColumns {
+		if slices.Contains(chosen, col) {
+			o.Cols = append(o.Cols, col)
+		}
+	}
+	if len(o.Cols) == 0 {
+		o.Cols = listDefaultColumns
+		if o.Door {
+			o.Cols = doorColumns
+		}
+	}
+	o.Letter = c.QueryParam("letter") == "1"
+	o.Landscape = c.QueryParam("landscape") == "1"
+	return o
+}
+
+// queryID reads an id filter: a positive id, "none" (ListNone), or 0 for
+// anything else.
+func queryID(c echo.Context, name string) int64 {
+	v := c.QueryParam(name)
+	if v == "none" {
+		return ListNone
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		return id
+	}
+	return 0
 }
 
 // listCeremony reads the ceremony from the path (of the current edition).
@@ -143,27 +237,181 @@ func (h *Handler) listCeremony(c echo.Context) (Ceremony, error) {
 	return cer, nil
 }
 
+// listName is the list's name as headers and titles give it: "Attendee
+// list", or "Door list: Gate North".
+func listName(p *view.Page, cer Ceremony, o listOptions) string {
+	if !o.Door {
+		return p.T("checkin.list.heading")
+	}
+	return p.T("checkin.list.door.title", "Gate", gateName(p, cer, o.Query.GateID))
+}
+
+// gateName names gate id of the ceremony's venue for the door list.
+func gateName(p *view.Page, cer Ceremony, id int64) string {
+	if id == ListNone {
+		return p.T("checkin.list.no_gate")
+	}
+	for _, g := range cer.Gates {
+		if g.ID == id {
+			return g.Name
+		}
+	}
+	return p.T("checkin.list.any_gate")
+}
+
+// listFormat writes the cells of the list in the reader's language, the
+// same for every output.
+type listFormat struct {
+	p *view.Page
+	// export writes for a spreadsheet: full dates, companions by name.
+	export  bool
+	unnamed string
+	yes     string
+	// plain drops the honorific from names (an honorific column has it).
+	plain bool
+}
+
+func newListFormat(p *view.Page, o listOptions, export bool) listFormat {
+	return listFormat{p: p, export: export, unnamed: p.T("checkin.list.companion_unnamed"), yes: p.T("checkin.list.yes"), plain: o.has("honorific")}
+}
+
+// cell is column col of row r, numbered no.
+func (f listFormat) cell(col string, no int, r *ListRow) string {
+	switch col {
+	case "no":
+		return strconv.Itoa(no)
+	case "name":
+		if f.plain {
+			return r.PlainName
+		}
+		return r.Name
+	case "honorific":
+		return r.Honorific
+	case "delegation":
+		return r.Delegation
+	case "kind":
+		if r.Kind == "" {
+			return ""
+		}
+		return f.p.T("delegation.kind." + r.Kind)
+	case "position":
+		return r.Position
+	case "vip":
+		if r.VIP {
+			return f.yes
+		}
+	case "zone":
+		return r.Zone
+	case "gate":
+		return r.ExpectedGate
+	case "answer":
+		return statusLabel(f.p, r.Status)
+	case "companions":
+		if f.export {
+			return strings.Join(companionNames(r, f.unnamed), "; ")
+		}
+		if r.Companions > 0 {
+			return strconv.Itoa(r.Companions)
+		}
+	case "needs":
+		return r.Needs
+	case "phone":
+		return r.Phone
+	case "checked_in":
+		if r.CheckedInAt == nil {
+			return ""
+		}
+		at := f.p.Clock(*r.CheckedInAt)
+		if f.export {
+			at = r.CheckedInAt.In(f.p.Zone).Format("2006-01-02 15:04")
+		}
+		if r.Gate != "" {
+			at += " · " + r.Gate
+		}
+		return at
+	case "tick":
+		if r.CheckedInAt != nil {
+			return "☑"
+		}
+		return "☐"
+	}
+	return ""
+}
+
+// listColumn is a column as the page heads it.
+type listColumn struct {
+	Key, Label string
+}
+
+func listColumnsOf(p *view.Page, o listOptions) []listColumn {
+	out := make([]listColumn, len(o.Cols))
+	for i, c := range o.Cols {
+		out[i] = listColumn{Key: c, Label: p.T("checkin.list.col." + c)}
+	}
+	return out
+}
+
+// listCell is one cell of a row on the page. Its kind is worked out once
+// here rather than compared in the template for each of 5,000 rows.
+type listCell struct {
+	Text string
+	// Class is the cell's class, for the columns print styles ("" for
+	// most).
+	Class string
+	// Name heads the row; Tick is the tick box.
+	Name, Tick bool
+}
+
 // listLine is a row as the page shows it.
 type listLine struct {
-	No         int
-	Name       string
-	VIP        bool
-	Delegation string
-	Zone       string
-	Status     string
-	Declined   bool
+	Cells []listCell
+	// VIPBadge marks a VIP beside the name when no VIP column says it.
+	VIPBadge bool
+	Declined bool
 	// Companions are the names to list under the host (a placeholder for
 	// each companion not named).
 	Companions []string
-	// CheckedIn says when and at which gate ("" when not yet).
-	CheckedIn string
 }
 
-// listGroup is the rows of one delegation (or all rows, untitled, when
-// the list is not grouped).
+// listGroup starts a delegation's rows (or all rows, untitled, when the
+// list is not grouped).
 type listGroup struct {
 	Title string
-	Lines []listLine
+	// Close ends the previous group's table first.
+	Close bool
+	// Break starts the group on a new page.
+	Break bool
+}
+
+// listItem is a new group or a row.
+type listItem struct {
+	Group *listGroup
+	Line  *listLine
+}
+
+// listChunk is a run of rows, rendered by tmplListRows and sent as it
+// comes.
+type listChunk struct {
+	Cols []listColumn
+	// Repeat is the header repeated above the table on every printed
+	// page ("" on screen).
+	Repeat string
+	Items  []listItem
+	// End closes the list: the last table, the count (or the empty
+	// state).
+	End   bool
+	Open  bool
+	Shown int
+	// Failed says the rows could not all be read.
+	Failed bool
+	// VIPLabel and CompanionLabel are the words beside a VIP's and a
+	// companion's name.
+	VIPLabel, CompanionLabel string
+	// CompanionBefore and CompanionAfter are the empty cells before and
+	// after a companion's name, the tick box among them.
+	CompanionBefore, CompanionAfter template.HTML
+	// CompanionSpan is how many columns a companion's name spans.
+	CompanionSpan int
 }
 
 type listOption struct {
@@ -171,32 +419,52 @@ type listOption struct {
 	Selected     bool
 }
 
+// doorLink is a gate's door list, one click away from the list.
+type doorLink struct {
+	Gate                 string
+	ByPrecedence, ByName string
+	PDF                  string
+}
+
 type listData struct {
 	Ceremony Ceremony
 	When     string
 	Base     string
-	// Query is the filters' query string, for the print and export links.
-	Query                   string
-	Counts                  []string
-	Shown                   int
-	Groups                  []listGroup
-	Grouped                 bool
+	// The same list elsewhere: on screen, printed, as PDF, CSV and XLSX
+	// (the query string carried along).
+	ListURL, PrintURL, PDFURL, CSVURL, XLSXURL string
+	// Customised says columns or paper were chosen (their options are
+	// shown open).
+	Customised bool
+	Counts     []string
+	// Name is the list's name: "Attendee list" or "Door list: Gate 2".
+	Name                    string
 	Statuses, Kinds, Delegs []listOption
+	Zones, Gates            []listOption
+	Columns                 []listOption
+	Doors                   []doorLink
 	VIPOnly                 bool
 	ByName                  bool
-	// Break starts each delegation on a new page (print).
-	Break bool
+	Grouped                 bool
+	Break                   bool
+	Letter, Landscape, Door bool
 	// BodyClass is the print page's paper: print-landscape, print-letter.
 	BodyClass string
 	Printed   string
-	Meta      string
+	// Rows marks where the streamed rows go in the page.
+	Rows template.HTML
 }
+
+// rowsMarker is where the rows go: the page around it is rendered first,
+// split there, and the rows streamed between its two halves.
+const rowsMarker = "<!--vigil:list-rows-->"
 
 // List serves GET /checkin/:ceremony/list.
 func (h *Handler) List(c echo.Context) error { return h.renderList(c, tmplList) }
 
 // ListPrint serves GET /checkin/:ceremony/list/print: the same rows for
-// paper, A4 portrait unless ?landscape=1 or ?letter=1.
+// paper, A4 portrait unless ?landscape=1 or ?letter=1; ?door=1 with
+// ?gate= makes it a gate's door list.
 func (h *Handler) ListPrint(c echo.Context) error { return h.renderList(c, tmplListPrint) }
 
 func (h *Handler) renderList(c echo.Context, tmpl string) error {
@@ -205,26 +473,41 @@ func (h *Handler) renderList(c echo.Context, tmpl string) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	q := listQuery(c, cer.ID)
+	o := listOptionsOf(c, cer.ID)
+	q := o.Query
 	p := h.View.Page(c, "checkin.list.title", "Title", cer.Title)
 	p.Nav = "checkin"
 	p.Zone = cer.Location
-	d := listData{
-		Ceremony: cer, When: p.LongDay(cer.StartsAt) + ", " + p.Clock(cer.StartsAt),
-		Base: "/checkin/" + strconv.FormatInt(cer.ID, 10), Query: c.QueryString(),
-		Grouped: q.Grouped, VIPOnly: q.VIPOnly, ByName: q.Sort == ListSortName,
-		Break: c.QueryParam("break") == "delegation",
+	name := listName(p, cer, o)
+	if o.Door {
+		p.Title = name + " — " + cer.Title
 	}
+	d := listData{
+		Ceremony: cer, When: p.LongDay(cer.StartsAt) + ", " + p.Clock(cer.StartsAt), Name: name,
+		Base:    "/checkin/" + strconv.FormatInt(cer.ID, 10),
+		Grouped: q.Grouped, VIPOnly: q.VIPOnly, ByName: q.Sort == ListSortName,
+		Break: o.Break, Letter: o.Letter, Landscape: o.Landscape, Door: o.Door,
+		Rows: template.HTML(rowsMarker),
+	}
+	query := c.QueryString()
+	if query != "" {
+		query = "?" + query
+	}
+	d.ListURL, d.PrintURL, d.PDFURL = d.Base+"/list"+query, d.Base+"/list/print"+query, d.Base+"/list.pdf"+query
+	d.CSVURL, d.XLSXURL = d.Base+"/list.csv"+query, d.Base+"/list.xlsx"+query
+	d.Customised = len(c.QueryParams()["col"]) > 0 || o.Letter || o.Landscape || o.Break
 	var classes []string
-	if c.QueryParam("letter") == "1" {
+	if o.Letter {
 		classes = append(classes, "print-letter")
 	}
-	if c.QueryParam("landscape") == "1" {
+	if o.Landscape {
 		classes = append(classes, "print-landscape")
+	}
+	if o.Door {
+		classes = append(classes, "list-door")
 	}
 	d.BodyClass = strings.Join(classes, " ")
 	d.Printed = p.T("checkin.list.printed", "When", p.Date(time.Now()))
-	d.Meta = d.When + " · " + p.T("checkin.list.heading")
 
 	counts, err := h.lists.ListCounts(ctx, cer.ID)
 	if err != nil {
@@ -233,6 +516,154 @@ func (h *Handler) renderList(c echo.Context, tmpl string) error {
 	for _, s := range listStatuses[1:] {
 		d.Counts = append(d.Counts, p.T("checkin.list.count."+s, "Count", counts[s]))
 	}
+	if tmpl == tmplList {
+		if err := h.listFilters(c, p, cer, o, &d); err != nil {
+			return err
+		}
+	}
+	p.Data = d
+	frame, err := h.capture(c, tmpl, p)
+	if err != nil {
+		return err
+	}
+	head, tail, ok := bytes.Cut(frame, []byte(rowsMarker))
+	if !ok {
+		return fmt.Errorf("checkin: %s has no place for the rows", tmpl)
+	}
+
+	resp := c.Response()
+	resp.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	resp.Header().Set("Content-Language", p.Locale)
+	resp.WriteHeader(http.StatusOK)
+	if _, err := resp.Write(head); err != nil {
+		return fmt.Errorf("checkin: list: %w", err)
+	}
+	resp.Flush()
+
+	chunk := listChunk{Cols: listColumnsOf(p, o), VIPLabel: p.T("checkin.list.vip"), CompanionLabel: p.T("checkin.list.companion")}
+	chunk.CompanionBefore, chunk.CompanionAfter, chunk.CompanionSpan = companionCells(o.Cols)
+	if tmpl == tmplListPrint {
+		chunk.Repeat = cer.Title + " · " + d.When + " · " + name
+	}
+	send := func() error {
+		p.Data = &chunk
+		b, err := h.capture(c, tmplListRows, p)
+		if err != nil {
+			return err
+		}
+		if _, err := resp.Write(b); err != nil {
+			return fmt.Errorf("checkin: list: %w", err)
+		}
+		resp.Flush()
+		chunk.Items = chunk.Items[:0]
+		return nil
+	}
+	lines := 0
+	err = h.eachListItem(ctx, p, o, func(it listItem) error {
+		if it.Line == nil {
+			it.Group.Close = chunk.Open
+			chunk.Open = true
+		} else {
+			chunk.Shown++
+			lines++
+		}
+		chunk.Items = append(chunk.Items, it)
+		if it.Line == nil && chunk.Shown == 0 {
+			// The first table's header goes out before the first row.
+			return send()
+		}
+		if lines == listChunkRows {
+			lines = 0
+			return send()
+		}
+		return nil
+	})
+	if err != nil {
+		// The page is on its way: an error page cannot replace it, so the
+		// reader is told at the end of the rows, and the log says why.
+		slog.Error("checkin: attendee list failed mid-stream", "request_id", view.RequestID(c), "err", err)
+		chunk.Failed = true
+	}
+	chunk.End = true
+	if err := send(); err != nil {
+		slog.Error("checkin: attendee list failed mid-stream", "request_id", view.RequestID(c), "err", err)
+		return nil
+	}
+	if _, err := resp.Write(tail); err != nil {
+		slog.Error("checkin: attendee list failed mid-stream", "request_id", view.RequestID(c), "err", err)
+	}
+	return nil
+}
+
+// listCellClass are the classes of the cells print styles size or keep
+// on one line; other cells have none, which keeps 5,000 rows lighter.
+var listCellClass = map[string]string{
+	"no": "col-no", "tick": "col-tick", "phone": "col-phone", "checked_in": "col-checked_in", "companions": "col-companions",
+}
+
+// companionCells are the cells of a companion's row around the name:
+// empty ones, and the tick box (constant markup).
+// The name's cell spans the empty columns after it, up to the tick box.
+func companionCells(cols []string) (before, after template.HTML, span int) {
+	var b, a strings.Builder
+	w := &b
+	for _, c := range cols {
+		switch {
+		case c == "name":
+			w, span = &a, 1
+		case c == "tick":
+			w.WriteString(`<td class="col-tick" aria-hidden="true">☐</td>`)
+		case span > 0 && a.Len() == 0:
+			span++
+		default:
+			w.WriteString("<td></td>")
+		}
+	}
+	return template.HTML(b.String()), template.HTML(a.String()), max(span, 1)
+}
+
+// listChunkRows is how many rows go out at a time: enough to keep the
+// template's overhead small, few enough that the reader sees rows soon.
+const listChunkRows = 250
+
+// eachListItem calls fn with each group start and each row of the list o
+// asks for, read through the lists' cursor.
+func (h *Handler) eachListItem(ctx context.Context, p *view.Page, o listOptions, fn func(listItem) error) error {
+	f := newListFormat(p, o, false)
+	withCompanions := o.has("companions")
+	started := false
+	var curDeleg *int64
+	no := 0
+	return h.lists.EachListRow(ctx, o.Query, func(r *ListRow) error {
+		if !started || (o.Query.Grouped && !sameID(curDeleg, r.DelegationID)) {
+			g := &listGroup{Break: o.Break && started}
+			if o.Query.Grouped {
+				g.Title = r.Delegation
+				if r.DelegationID == nil {
+					g.Title = p.T("checkin.list.no_delegation")
+				}
+			}
+			started, curDeleg = true, r.DelegationID
+			if err := fn(listItem{Group: g}); err != nil {
+				return err
+			}
+		}
+		no++
+		l := &listLine{Cells: make([]listCell, len(o.Cols)), VIPBadge: r.VIP && !o.has("vip"), Declined: r.Status == StatusDeclined}
+		for i, col := range o.Cols {
+			l.Cells[i] = listCell{Text: f.cell(col, no, r), Name: col == "name", Tick: col == "tick"}
+			l.Cells[i].Class = listCellClass[col]
+		}
+		if withCompanions {
+			l.Companions = companionNames(r, f.unnamed)
+		}
+		return fn(listItem{Line: l})
+	})
+}
+
+// listFilters fills the filter form's choices and the door lists' links.
+func (h *Handler) listFilters(c echo.Context, p *view.Page, cer Ceremony, o listOptions, d *listData) error {
+	q := o.Query
 	for _, s := range listStatuses {
 		d.Statuses = append(d.Statuses, listOption{Value: s, Label: statusLabel(p, s), Selected: q.Status == s})
 	}
@@ -240,7 +671,7 @@ func (h *Handler) renderList(c echo.Context, tmpl string) error {
 	for _, k := range delegation.Kinds {
 		d.Kinds = append(d.Kinds, listOption{Value: k, Label: p.T("delegation.kind." + k), Selected: q.Kind == k})
 	}
-	dels, err := h.lists.ListDelegations(ctx, cer.ID)
+	dels, err := h.lists.ListDelegations(c.Request().Context(), cer.ID)
 	if err != nil {
 		return fmt.Errorf("checkin: list delegations: %w", err)
 	}
@@ -248,32 +679,71 @@ func (h *Handler) renderList(c echo.Context, tmpl string) error {
 	for _, dl := range dels {
 		d.Delegs = append(d.Delegs, listOption{Value: strconv.FormatInt(dl.ID, 10), Label: dl.Name, Selected: q.DelegationID == dl.ID})
 	}
-
-	var cur *listGroup
-	var curDeleg *int64
-	err = h.lists.EachListRow(ctx, q, func(r *ListRow) error {
-		if cur == nil || (q.Grouped && !sameID(curDeleg, r.DelegationID)) {
-			title := ""
-			if q.Grouped {
-				title = r.Delegation
-				if r.DelegationID == nil {
-					title = p.T("checkin.list.no_delegation")
-				}
-			}
-			d.Groups = append(d.Groups, listGroup{Title: title})
-			cur = &d.Groups[len(d.Groups)-1]
-			curDeleg = r.DelegationID
-		}
-		d.Shown++
-		cur.Lines = append(cur.Lines, listLineOf(p, d.Shown, r))
-		return nil
-	})
-	if err != nil {
-		return err
+	zones := make([]Zone, 0, len(cer.Zones))
+	for _, z := range cer.Zones {
+		zones = append(zones, z)
 	}
-	p.Data = d
-	return h.View.Render(c, http.StatusOK, tmpl, p)
+	slices.SortFunc(zones, func(a, b Zone) int { return strings.Compare(a.Name, b.Name) })
+	d.Zones = append(d.Zones, listOption{Value: "", Label: p.T("checkin.list.any_zone")})
+	for _, z := range zones {
+		d.Zones = append(d.Zones, listOption{Value: strconv.FormatInt(z.ID, 10), Label: z.Name, Selected: q.ZoneID == z.ID})
+	}
+	d.Zones = append(d.Zones, listOption{Value: "none", Label: p.T("checkin.list.no_zone"), Selected: q.ZoneID == ListNone})
+	d.Gates = append(d.Gates, listOption{Value: "", Label: p.T("checkin.list.any_gate")})
+	door := func(gate, value string) doorLink {
+		v := url.Values{"door": {"1"}, "gate": {value}, "answer": {StatusAccepted}}
+		l := doorLink{Gate: gate, ByPrecedence: d.Base + "/list/print?" + v.Encode(), PDF: d.Base + "/list.pdf?" + v.Encode()}
+		v.Set("sort", ListSortName)
+		l.ByName = d.Base + "/list/print?" + v.Encode()
+		return l
+	}
+	for _, g := range cer.Gates {
+		id := strconv.FormatInt(g.ID, 10)
+		d.Gates = append(d.Gates, listOption{Value: id, Label: g.Name, Selected: q.GateID == g.ID})
+		d.Doors = append(d.Doors, door(g.Name, id))
+	}
+	d.Gates = append(d.Gates, listOption{Value: "none", Label: p.T("checkin.list.no_gate"), Selected: q.GateID == ListNone})
+	if len(cer.Gates) > 0 {
+		d.Doors = append(d.Doors, door(p.T("checkin.list.no_gate"), "none"))
+	}
+	for _, col := range ListColumns {
+		d.Columns = append(d.Columns, listOption{Value: col, Label: p.T("checkin.list.col." + col), Selected: o.has(col)})
+	}
+	return nil
 }
+
+// capture renders page as template name and returns the bytes: the
+// view.Renderer renders whole pages into a buffer (so that a template
+// error never sends half a page), which the list turns into a stream by
+// rendering its frame and its chunks of rows one at a time.
+func (h *Handler) capture(c echo.Context, name string, p *view.Page) ([]byte, error) {
+	w := &captureWriter{}
+	orig := c.Response()
+	c.SetResponse(echo.NewResponse(w, c.Echo()))
+	err := h.View.Render(c, http.StatusOK, name, p)
+	c.SetResponse(orig)
+	if err != nil {
+		return nil, fmt.Errorf("checkin: list: %w", err)
+	}
+	return w.buf.Bytes(), nil
+}
+
+// captureWriter keeps what is written to it.
+type captureWriter struct {
+	buf    bytes.Buffer
+	header http.Header
+}
+
+func (w *captureWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
+
+func (w *captureWriter) WriteHeader(int) {}
 
 func sameID(a, b *int64) bool {
 	if a == nil || b == nil {
@@ -290,29 +760,10 @@ func statusLabel(p *view.Page, s string) string {
 	return p.T("checkin.status." + s)
 }
 
-// listLineOf is row r, numbered no, as the page shows it.
-func listLineOf(p *view.Page, no int, r *ListRow) listLine {
-	l := listLine{
-		No: no, Name: r.Name, VIP: r.VIP, Delegation: r.Delegation, Zone: r.Zone,
-		Status: statusLabel(p, r.Status), Declined: r.Status == StatusDeclined,
-		Companions: companionNames(r, p.T("checkin.list.companion_unnamed")),
-	}
-	if r.CheckedInAt != nil {
-		l.CheckedIn = p.Clock(*r.CheckedInAt)
-		if r.Gate != "" {
-			l.CheckedIn += " · " + r.Gate
-		}
-	}
-	return l
-}
-
 // companionNames lists a row's companions: the names given, then the
 // placeholder unnamed for each companion coming without a name.
 func companionNames(r *ListRow, unnamed string) []string {
-	n := r.Companions
-	if len(r.CompanionNames) > n {
-		n = len(r.CompanionNames)
-	}
+	n := max(r.Companions, len(r.CompanionNames))
 	out := make([]string, 0, n)
 	for i := range n {
 		if i < len(r.CompanionNames) {
@@ -344,48 +795,45 @@ func (h *Handler) ListXLSX(c echo.Context) error {
 	})
 }
 
+// listFileName is the download's name: attendees-<ceremony>-<day>.<ext>.
+func listFileName(cer Ceremony, p *view.Page, ext string) string {
+	return "attendees-" + strconv.FormatInt(cer.ID, 10) + "-" + cer.StartsAt.In(p.Zone).Format("2006-01-02") + "." + ext
+}
+
 // exportList streams the list's rows through the writer open makes, every
-// cell neutralised against formula injection by the sheet package.
+// cell neutralised against formula injection by the sheet package. The
+// tick-box column is for paper and is left out.
 func (h *Handler) exportList(c echo.Context, ext, contentType string, open func() (listRowWriter, error)) error {
 	cer, err := h.listCeremony(c)
 	if err != nil {
 		return err
 	}
-	q := listQuery(c, cer.ID)
+	o := listOptionsOf(c, cer.ID)
+	o.Cols = slices.DeleteFunc(slices.Clone(o.Cols), func(c string) bool { return c == "tick" })
 	p := h.View.Page(c, "checkin.list.heading")
 	p.Zone = cer.Location
-	name := "attendees-" + strconv.FormatInt(cer.ID, 10) + "-" + cer.StartsAt.In(p.Zone).Format("2006-01-02") + "." + ext
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, contentType)
-	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(name)+`"`)
+	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(listFileName(cer, p, ext))+`"`)
 	resp.Header().Set("Cache-Control", "no-store")
 	w, err := open()
 	if err != nil {
 		return fmt.Errorf("checkin: export list: %w", err)
 	}
-	header := []string{
-		p.T("checkin.list.col.no"), p.T("checkin.list.col.name"), p.T("checkin.list.col.delegation"),
-		p.T("checkin.list.col.vip"), p.T("checkin.list.col.zone"), p.T("checkin.list.col.answer"),
-		p.T("checkin.list.col.companions"), p.T("checkin.list.col.checked_in"), p.T("checkin.list.col.gate"),
+	header := make([]string, len(o.Cols))
+	for i, col := range o.Cols {
+		header[i] = p.T("checkin.list.col." + col)
 	}
 	err = w.Write(header)
 	no := 0
-	unnamed := p.T("checkin.list.companion_unnamed")
-	yes := p.T("checkin.list.yes")
+	f := newListFormat(p, o, true)
 	if err == nil {
 		row := make([]string, len(header))
-		err = h.lists.EachListRow(c.Request().Context(), q, func(r *ListRow) error {
+		err = h.lists.EachListRow(c.Request().Context(), o.Query, func(r *ListRow) error {
 			no++
-			vip := ""
-			if r.VIP {
-				vip = yes
+			for i, col := range o.Cols {
+				row[i] = f.cell(col, no, r)
 			}
-			at := ""
-			if r.CheckedInAt != nil {
-				at = r.CheckedInAt.In(p.Zone).Format("2006-01-02 15:04")
-			}
-			row = append(row[:0], strconv.Itoa(no), r.Name, r.Delegation, vip, r.Zone, statusLabel(p, r.Status),
-				strings.Join(companionNames(r, unnamed), "; "), at, r.Gate)
 			return w.Write(row)
 		})
 	}

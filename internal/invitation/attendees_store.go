@@ -19,6 +19,10 @@ import (
 // value sorts by order of precedence.
 const AttendeeSortName = "name"
 
+// AttendeeNone as AttendeeFilter.ZoneID or GateID keeps the answers
+// without a zone, or the guests expected at no gate of the venue.
+const AttendeeNone = -1
+
 // AttendeeFilter selects and orders the answers of one ceremony.
 type AttendeeFilter struct {
 	CeremonyID int64
@@ -29,6 +33,13 @@ type AttendeeFilter struct {
 	// DelegationID keeps the guests of one delegation (0: any).
 	DelegationID int64
 	VIPOnly      bool
+	// ZoneID keeps the answers seated in that zone (0: any; AttendeeNone:
+	// those without a zone).
+	ZoneID int64
+	// GateID keeps the guests expected at that gate: their delegation's
+	// arrival gate in the edition, when it is a gate of the ceremony's
+	// venue (0: any; AttendeeNone: those expected at no gate).
+	GateID int64
 	// Sort is AttendeeSortName or the order of precedence.
 	Sort string
 	// Grouped keeps each delegation's guests together (in the order of
@@ -46,18 +57,31 @@ type AttendeeRow struct {
 	GivenName    string
 	FamilyName   string
 	PrintedName  string
-	VIP          bool
-	DelegationID *int64
-	Delegation   string
-	Kind         string
-	Status       string
-	Companions   int
+	Position     string
+	// Phone is the number the guest gave with the answer, else the
+	// directory's.
+	Phone string
+	// AccessibilityNeeds and DietaryNeeds are those given with the
+	// answer, else the directory's.
+	AccessibilityNeeds string
+	DietaryNeeds       string
+	VIP                bool
+	DelegationID       *int64
+	Delegation         string
+	Kind               string
+	Status             string
+	Companions         int
 	// CompanionNames are the names the guest gave, in their order.
 	CompanionNames []string
 	ZoneID         *int64
 	Zone           string
+	// ExpectedGateID and ExpectedGate are the gate the guest's delegation
+	// arrives by (a gate of the ceremony's venue), if any.
+	ExpectedGateID *int64
+	ExpectedGate   string
 	CheckedInAt    *time.Time
-	Gate           string
+	// Gate is the gate the guest was checked in at.
+	Gate string
 }
 
 // attendeeCollations are the ICU collations names sort by (as the
@@ -77,6 +101,18 @@ func (f AttendeeFilter) where() (string, []any) {
 	}
 	if f.VIPOnly {
 		conds = append(conds, "g.vip")
+	}
+	switch {
+	case f.ZoneID == AttendeeNone:
+		conds = append(conds, "ic.zone_id IS NULL")
+	case f.ZoneID > 0:
+		conds, args = append(conds, "ic.zone_id = ?"), append(args, f.ZoneID)
+	}
+	switch {
+	case f.GateID == AttendeeNone:
+		conds = append(conds, "eg.id IS NULL")
+	case f.GateID > 0:
+		conds, args = append(conds, "eg.id = ?"), append(args, f.GateID)
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -102,17 +138,23 @@ func (f AttendeeFilter) order() string {
 // through one cursor; the companions' names come in the same row.
 func (s *Store) EachAttendee(ctx context.Context, f AttendeeFilter, fn func(*AttendeeRow) error) error {
 	where, args := f.where()
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.vip,
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
+			COALESCE(NULLIF(i.contact_phone, ''), g.phone),
+			COALESCE(NULLIF(i.accessibility_needs, ''), g.accessibility_needs),
+			COALESCE(NULLIF(i.dietary_needs, ''), g.dietary_needs), g.vip,
 			g.delegation_id, COALESCE(d.name, ''), COALESCE(d.kind, ''), ic.status, ic.companions,
-			ic.zone_id, COALESCE(z.name, ''), ic.checked_in_at, COALESCE(gt.name, ''),
+			ic.zone_id, COALESCE(z.name, ''), eg.id, COALESCE(eg.name, ''), ic.checked_in_at, COALESCE(gt.name, ''),
 			COALESCE((SELECT json_agg(c.name ORDER BY c.position) FROM invitation_companions c
 			          WHERE c.invitation_id = i.id), '[]')
 		FROM invitation_ceremonies ic
+		JOIN ceremonies ce ON ce.id = ic.ceremony_id
 		JOIN invitations i ON i.id = ic.invitation_id
 		JOIN guests g ON g.id = i.guest_id
 		LEFT JOIN delegations d ON d.id = g.delegation_id
 		LEFT JOIN zones z ON z.id = ic.zone_id
 		LEFT JOIN gates gt ON gt.id = ic.checked_in_gate_id
+		LEFT JOIN participations p ON p.edition_id = i.edition_id AND p.delegation_id = g.delegation_id
+		LEFT JOIN gates eg ON eg.id = p.arrival_gate_id AND eg.venue_id = ce.venue_id
 		WHERE `+where+` ORDER BY `+f.order(), args...).Rows()
 	if err != nil {
 		return fmt.Errorf("invitation: attendees: %w", err)
@@ -124,9 +166,10 @@ func (s *Store) EachAttendee(ctx context.Context, f AttendeeFilter, fn func(*Att
 	)
 	for rows.Next() {
 		r = AttendeeRow{}
-		if err := rows.Scan(&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.VIP,
+		if err := rows.Scan(&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.Position,
+			&r.Phone, &r.AccessibilityNeeds, &r.DietaryNeeds, &r.VIP,
 			&r.DelegationID, &r.Delegation, &r.Kind, &r.Status, &r.Companions,
-			&r.ZoneID, &r.Zone, &r.CheckedInAt, &r.Gate, &names); err != nil {
+			&r.ZoneID, &r.Zone, &r.ExpectedGateID, &r.ExpectedGate, &r.CheckedInAt, &r.Gate, &names); err != nil {
 			return fmt.Errorf("invitation: attendees: scan: %w", err)
 		}
 		if err := json.Unmarshal(names, &r.CompanionNames); err != nil {

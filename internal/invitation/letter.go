@@ -7,20 +7,18 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
-	"github.com/go-fonts/dejavu/dejavusansmono"
 	"github.com/go-pdf/fpdf"
 	"github.com/labstack/echo/v4"
 	"rsc.io/qr"
 
 	"vigil/internal/i18n"
+	"vigil/internal/pdftext"
 )
 
 // The printed invitation letter, for guests reached by diplomatic note:
 // A4, in the guest's language, with the personal link as a QR code and as
-// text. fpdf does not shape Arabic script: a name written in it comes out
-// as unjoined letters (the print views in Chromium shape it).
+// text. Every string goes through internal/pdftext, which shapes Arabic
+// script and orders right-to-left text for fpdf.
 
 // letterCeremony is one ceremony as the letter lists it.
 type letterCeremony struct {
@@ -132,51 +130,59 @@ func renderLetter(lc letterContent) ([]byte, error) {
 		margin = 20.0
 		width  = 210.0 - 2*margin
 	)
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf, err := pdftext.New("P", "A4")
+	if err != nil {
+		return nil, fmt.Errorf("invitation: letter PDF: %w", err)
+	}
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, margin)
-	// fpdf would look for font files on disk: hand it the bytes.
-	pdf.AddUTF8FontFromBytes("sans", "", dejavusans.TTF)
-	pdf.AddUTF8FontFromBytes("sans", "B", dejavusansbold.TTF)
-	pdf.AddUTF8FontFromBytes("mono", "", dejavusansmono.TTF)
 	pdf.SetTitle(lc.Title, true)
-	pdf.SetCreator("Vigil", true)
+	// MultiCell would wrap text already put in display order, cutting a
+	// right-to-left name from the wrong end: wrap the logical text, then
+	// draw each line, starting where the paragraph starts; end at the left
+	// margin, as MultiCell does.
+	multiCell := func(w, h float64, s, align string) {
+		for _, line := range pdftext.Wrap(pdf, s, w) {
+			pdf.CellFormat(w, h, line, "", 2, align, false, 0, "")
+		}
+		pdf.SetX(margin)
+	}
 	pdf.AddPage()
 
 	pdf.SetFont("sans", "B", 16)
-	pdf.MultiCell(width, 8, lc.Heading, "", "C", false)
+	multiCell(width, 8, lc.Heading, "C")
 	pdf.SetFont("sans", "", 12)
-	pdf.MultiCell(width, 7, lc.Subheading, "", "C", false)
+	multiCell(width, 7, lc.Subheading, "C")
 	pdf.Ln(10)
 
 	pdf.SetFont("sans", "B", 12)
-	pdf.MultiCell(width, 6, lc.Name, "", "L", false)
+	multiCell(width, 6, lc.Name, "L")
 	if lc.Delegation != "" {
 		pdf.SetFont("sans", "", 11)
-		pdf.MultiCell(width, 6, lc.Delegation, "", "L", false)
+		multiCell(width, 6, lc.Delegation, "L")
 	}
 	pdf.Ln(8)
 
 	pdf.SetFont("sans", "", 11)
-	pdf.MultiCell(width, 6, lc.Greeting, "", "L", false)
+	multiCell(width, 6, lc.Greeting, "L")
 	pdf.Ln(2)
-	pdf.MultiCell(width, 6, lc.Body, "", "L", false)
+	multiCell(width, 6, lc.Body, "L")
 	pdf.Ln(4)
 	for _, ce := range lc.Ceremonies {
 		pdf.SetFont("sans", "B", 11)
-		pdf.MultiCell(width, 6, ce.Title, "", "L", false)
+		multiCell(width, 6, ce.Title, "L")
 		pdf.SetFont("sans", "", 10)
 		pdf.SetX(margin + 5)
-		pdf.MultiCell(width-5, 5.5, ce.When, "", "L", false)
+		multiCell(width-5, 5.5, ce.When, "L")
 		if ce.Venue != "" {
 			pdf.SetX(margin + 5)
-			pdf.MultiCell(width-5, 5.5, ce.Venue, "", "L", false)
+			multiCell(width-5, 5.5, ce.Venue, "L")
 		}
 		pdf.Ln(3)
 	}
 	pdf.Ln(2)
 	pdf.SetFont("sans", "B", 11)
-	pdf.MultiCell(width, 6, lc.Deadline, "", "L", false)
+	multiCell(width, 6, lc.Deadline, "L")
 	pdf.Ln(4)
 
 	// The link: a QR code to scan, and the address to type.
@@ -192,19 +198,19 @@ func renderLetter(lc letterContent) ([]byte, error) {
 		pdf.AddPage()
 	}
 	pdf.SetFont("sans", "", 11)
-	pdf.MultiCell(width, 6, lc.LinkIntro, "", "L", false)
+	multiCell(width, 6, lc.LinkIntro, "L")
 	pdf.Ln(2)
 	y := pdf.GetY()
 	pdf.ImageOptions("link", margin, y, side, side, false, opts, 0, "")
 	pdf.SetY(y + side + 3)
 	pdf.SetFont("mono", "", 9)
-	pdf.MultiCell(width, 5, lc.Link, "", "L", false)
+	multiCell(width, 5, lc.Link, "L")
 	pdf.Ln(3)
 	pdf.SetFont("sans", "", 9)
-	pdf.MultiCell(width, 5, lc.Personal, "", "L", false)
+	multiCell(width, 5, lc.Personal, "L")
 	pdf.Ln(8)
 	pdf.SetFont("sans", "", 11)
-	pdf.MultiCell(width, 6, lc.Closing, "", "L", false)
+	multiCell(width, 6, lc.Closing, "L")
 
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {

@@ -220,12 +220,16 @@ func (s *Server) Routes() []Route {
 		// (server-sent events, fed by PostgreSQL LISTEN).
 		{http.MethodGet, "/checkin/:ceremony/board", Staff, h.Checkin.Board.Page},
 		{http.MethodGet, "/checkin/:ceremony/board/events", Staff, h.Checkin.Board.Events},
-		// Attendee lists: on screen, for paper, and as CSV and XLSX.
+		// Attendee lists: on screen, for paper (door lists too), and as PDF, CSV and XLSX.
 		{http.MethodGet, "/checkin/:ceremony/list", Staff, h.Checkin.List},
 		{http.MethodGet, "/checkin/:ceremony/list/print", Staff, h.Checkin.ListPrint},
 		{http.MethodGet, "/checkin/:ceremony/list.csv", Staff, h.Checkin.ListCSV},
 		{http.MethodGet, "/checkin/:ceremony/list.xlsx", Staff, h.Checkin.ListXLSX},
+		{http.MethodGet, "/checkin/:ceremony/list.pdf", Staff, h.Checkin.ListPDF},
 		// BEGIN checkin prints routes
+		{http.MethodGet, "/checkin/:ceremony/prints", Staff, h.Checkin.Prints},
+		{http.MethodGet, "/checkin/:ceremony/badges.pdf", Staff, h.Checkin.Badges},
+		{http.MethodGet, "/checkin/:ceremony/placecards.pdf", Staff, h.Checkin.PlaceCards},
 		// END checkin prints routes
 		// BEGIN checkin attendance routes
 		{http.MethodGet, "/editions/:year/attendance", Staff, h.Checkin.EditionAttendance},
