@@ -175,6 +175,10 @@ func newBadgeDoc(layout, title string) (*badgeDoc, error) {
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetTitle(title, true)
+	// fpdf makes a new compressor (about 1 MB) for every page: 125 pages
+	// of badges grew the heap by 56 MB. Uncompressed, the text of a page
+	// is a few kilobytes; the QR images are PNG already.
+	pdf.SetCompression(false)
 	return &badgeDoc{pdf: pdf, layout: layout}, nil
 }
 
@@ -438,6 +442,7 @@ func newPlaceCardDoc(title string) (*placeCardDoc, error) {
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetTitle(title, true)
+	pdf.SetCompression(false) // as for badges: no compressor per page
 	return &placeCardDoc{pdf: pdf}, nil
 }
 
