@@ -49,15 +49,32 @@ ensure_poppler() {
 	fi
 }
 
+# The export tests open the XLSX files with openpyxl, a spreadsheet reader that is not
+# the library that wrote them (Debian's python3-openpyxl, for /usr/bin/python3).
+ensure_openpyxl() {
+	local py=/usr/bin/python3
+	[ -x "$py" ] || py="$(command -v python3 2>/dev/null)" || py=""
+	[ -n "$py" ] && "$py" -c 'import openpyxl' >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		say "openpyxl not found; installing python3-openpyxl with apt-get"
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y python3-openpyxl ||
+			{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-openpyxl; }; } >&2 ||
+			say "installing python3-openpyxl failed"
+	else
+		say "openpyxl not found: XLSX exports are not opened by a second reader (sudo apt-get install python3-openpyxl)"
+	fi
+}
+
 if find_browser; then
 	ensure_poppler
+	ensure_openpyxl
 	exit 0
 fi
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	say "Chromium not found; installing the 'chromium' package with apt-get (about 500 MB)"
 	if apt-get update >&2 &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils python3-openpyxl >&2 &&
 		find_browser; then
 		exit 0
 	fi

@@ -248,6 +248,7 @@ func TestListExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExport(t, "XLSX", rows)
+	checkExport(t, "XLSX read by openpyxl", openpyxlRows(t, []byte(body)))
 }
 
 func checkExport(t *testing.T, what string, rows [][]string) {

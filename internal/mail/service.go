@@ -137,6 +137,10 @@ func New(d Deps) (*Service, error) {
 		// A message being sent when Vigil is asked to stop gets this long
 		// to finish before its context is cancelled.
 		SoftStopTimeout: 20 * time.Second,
+		// A job left running by an instance that died (killed, not
+		// stopped) is given to another after this long; River's default
+		// is an hour. It must exceed the send job's timeout (jobs.go).
+		RescueStuckJobsAfter: 5 * time.Minute,
 		// River reports its routine (job counts every few seconds) at
 		// info; only its warnings and errors belong in Vigil's log.
 		Logger: slog.New(atLeast{s.log.Handler(), slog.LevelWarn}),

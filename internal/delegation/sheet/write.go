@@ -154,6 +154,12 @@ func newXLSXWriter(w io.Writer, f *excelize.File, name string) (*XLSXWriter, err
 	if err != nil {
 		return nil, err
 	}
+	// The stream writer writes the sheet's used range before the rows,
+	// as "A1"; readers that trust it (openpyxl in read-only mode, and so
+	// pandas) then see one cell. Without the element they read the rows.
+	if err := f.SetSheetDimension(name, ""); err != nil {
+		return nil, err
+	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return nil, err
