@@ -19,7 +19,12 @@ import (
 // The check-in desk: a phone or tablet at a gate. One field takes a
 // badge's code from a scanner (the code and Enter) or a few letters of a
 // name; the answer fills the screen. Every form works without JavaScript;
-// with htmx the live part of the page (#desk-live) is swapped in place.
+// with htmx the live part of the page (#desk-live) is swapped in place,
+// and a scan, the desk's hot path, swaps only its answer (#desk-result):
+// one statement checks the guest in and reads all the answer shows, and
+// the recent list gains the new line without being read again. On phones
+// with a camera and BarcodeDetector, web/static/js/scan-camera.js feeds the
+// same field from QR codes.
 
 // Template names of the desk.
 const (
@@ -170,6 +175,11 @@ type deskData struct {
 	S          *deskShared
 	// Fragment renders only the live part of the desk, for htmx.
 	Fragment bool
+	// ResultOnly renders only the answer to a scan, for htmx: the desk
+	// swaps it in, and adds Fresh (a guest just checked in) to the top of
+	// its recent list, without the list being read again.
+	ResultOnly bool
+	Fresh      *guestRow
 }
 
 // desk is the ceremony and gate a request is for.
@@ -263,7 +273,6 @@ func (h *Handler) open(c echo.Context, choose func(d *desk) error) (*deskReq, er
 	p.Zone = d.ceremony.Location
 	data := &deskData{
 		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(),
-		When: p.LongDay(d.ceremony.StartsAt) + ", " + p.Clock(d.ceremony.StartsAt),
 		S: &deskShared{
 			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
 			CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
@@ -272,6 +281,10 @@ func (h *Handler) open(c echo.Context, choose func(d *desk) error) (*deskReq, er
 		// An htmx request swaps #desk-live only: the rest of the page
 		// is not rendered.
 		Fragment: c.Request().Method == http.MethodPost && c.Request().Header.Get("HX-Request") == "true",
+	}
+	if !data.Fragment {
+		// Only the page's heading shows it.
+		data.When = p.LongDay(d.ceremony.StartsAt) + ", " + p.Clock(d.ceremony.StartsAt)
 	}
 	p.Data = data
 	return &deskReq{c: c, ctx: c.Request().Context(), p: p, data: data, d: d, me: userID(c)}, nil
@@ -327,10 +340,23 @@ func (h *Handler) Scan(c echo.Context) error {
 		if len(r.matches) > 0 {
 			return h.render(r)
 		}
-		r.data.Searched = false
+		r.data.Searched, r.data.Query = false, ""
 	}
-	h.answer(r, res)
-	return h.render(r)
+	r.data.Result, r.data.Fresh = h.answer(r, res)
+	if !r.data.Fragment {
+		return h.render(r)
+	}
+	// The scan's hot path: the Result says all the answer shows, so the
+	// desk gets the answer alone (and the new line of its recent list),
+	// with no other look-up. The headers point htmx, which posted for
+	// the whole live part, at the answer.
+	r.data.ResultOnly = true
+	hdr := c.Response().Header()
+	hdr.Set("HX-Retarget", "#desk-result")
+	hdr.Set("HX-Reselect", "#desk-result")
+	hdr.Set("HX-Reswap", "outerHTML show:#f-q:top")
+	hdr.Add("Vary", "HX-Request")
+	return h.View.Render(c, http.StatusOK, tmplDesk, r.p)
 }
 
 // Companion serves POST /checkin/:ceremony/companion: one more companion
@@ -485,62 +511,71 @@ func (h *Handler) render(r *deskReq) error {
 	return h.View.Render(r.c, http.StatusOK, tmplDesk, r.p)
 }
 
-// answer words the outcome of a check-in, once the guest's name is read.
-func (h *Handler) answer(r *deskReq, res Result) {
+// answer words the outcome of a check-in from the Result alone, and,
+// when the guest was checked in now, the line the recent list gains.
+func (h *Handler) answer(r *deskReq, res Result) (*resultView, *guestRow) {
 	p := r.p
-	if res.Outcome == OutcomeNotInvited && res.Attendee.InvitationID == 0 {
-		r.data.Result = &resultView{Kind: "danger", Status: p.T("checkin.result.not_invited"), Note: p.T("checkin.result.unknown_code")}
-		return
+	a, g := res.Attendee, res.Guest
+	if a.InvitationID == 0 {
+		return &resultView{Kind: "danger", Status: p.T("checkin.result.not_invited"), Note: p.T("checkin.result.unknown_code")}, nil
 	}
-	a := res.Attendee
-	r.answer = &a
-	r.finish = func(v *resultView) error {
-		switch res.Outcome {
-		case OutcomeCheckedIn:
-			v.Kind, v.Status, v.CanUndo = "success", p.T("checkin.result.checked_in"), true
-			switch a.Status {
-			case StatusPending:
-				v.Kind, v.Note = "warning", p.T("checkin.result.no_answer")
-			case StatusWaitlisted:
-				v.Kind, v.Note = "warning", p.T("checkin.result.waitlisted")
-			}
-		case OutcomeAlready:
-			users, err := h.userNames(r.ctx, byOf(a))
-			if err != nil {
-				return err
-			}
-			v.Kind, v.Status = "warning", p.T("checkin.result.already")
-			v.Note = arrivedNote(p, r.d, a, users)
-			v.CanUndo = h.canUndo(r, a)
-		case OutcomeDeclined:
-			v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.declined"), p.T("checkin.result.declined_note"), 0
-		case OutcomeWrongCeremony:
-			v.Kind, v.Status, v.CompanionsLeft = "danger", p.T("checkin.result.wrong_ceremony"), 0
-			titles, err := h.titles(r.ctx)
-			if err != nil {
-				return err
-			}
-			var names []string
-			for _, id := range res.Elsewhere {
-				if t, ok := titles[id]; ok {
-					names = append(names, t)
-				}
-			}
-			if len(names) > 0 {
-				v.Note = p.T("checkin.result.invited_to", "Ceremonies", strings.Join(names, ", "))
-			}
-		default:
-			v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.not_invited"), p.T("checkin.result.other_edition"), 0
+	v := &resultView{Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, InvitationID: a.InvitationID, Zone: res.Zone}
+	if g.Honorific != "" && !strings.HasPrefix(g.Name, g.Honorific) {
+		v.Honorific = g.Honorific
+	}
+	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
+		v.CompanionsLeft = a.Companions - a.CompanionsIn
+	}
+	var fresh *guestRow
+	switch res.Outcome {
+	case OutcomeCheckedIn:
+		v.Kind, v.Status, v.CanUndo = "success", p.T("checkin.result.checked_in"), true
+		switch a.Status {
+		case StatusPending:
+			v.Kind, v.Note = "warning", p.T("checkin.result.no_answer")
+		case StatusWaitlisted:
+			v.Kind, v.Note = "warning", p.T("checkin.result.waitlisted")
 		}
-		return nil
+		fresh = &guestRow{
+			S: r.data.S, InvitationID: a.InvitationID, Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, Zone: res.Zone,
+			CheckedIn: true, CompanionsLeft: v.CompanionsLeft, CanUndo: true, Detail: h.arrived(p, a, res.GateName, res.ByName),
+		}
+		if a.Companions > 0 {
+			fresh.Detail += " · " + p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
+		}
+	case OutcomeAlready:
+		v.Kind, v.Status = "warning", p.T("checkin.result.already")
+		v.Note = h.arrived(p, a, res.GateName, res.ByName)
+		v.CanUndo = h.canUndo(r, a)
+	case OutcomeDeclined:
+		v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.declined"), p.T("checkin.result.declined_note"), 0
+	case OutcomeWrongCeremony:
+		v.Kind, v.Status, v.CompanionsLeft = "danger", p.T("checkin.result.wrong_ceremony"), 0
+		if len(res.Elsewhere) > 0 {
+			v.Note = p.T("checkin.result.invited_to", "Ceremonies", strings.Join(res.Elsewhere, ", "))
+		}
+	default:
+		v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.not_invited"), p.T("checkin.result.other_edition"), 0
 	}
+	return v, fresh
 }
 
-func byOf(a Attendee) []int64 {
-	if a.By == nil {
-		return nil
+// arrived says where, when and by whom a guest was checked in, from the
+// names the check-in read with it.
+func (h *Handler) arrived(p *view.Page, a Attendee, gate, by string) string {
+	if a.CheckedInAt == nil {
+		return ""
 	}
-	return []int64{*a.By}
+	switch {
+	case a.GateID == nil:
+		gate = p.T("checkin.desk.no_gate")
+	case gate == "":
+		gate = p.T("checkin.desk.other_gate")
+	}
+	if a.By == nil || by == "" {
+		by = p.T("checkin.desk.someone")
+	}
+	return p.T("checkin.result.already_note", "Gate", gate, "Time", p.Clock(*a.CheckedInAt), "By", by)
 }
 
 // describe fills who a guest is: name, delegation, zone, companions.
@@ -691,32 +726,29 @@ func normalizeCode(s string) string {
 	return strings.ToUpper(s)
 }
 
-// titles names the ceremonies of the current edition.
-func (h *Handler) titles(ctx context.Context) (map[int64]string, error) {
-	cs, err := h.Events.Ceremonies(ctx)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
-	}
-	out := make(map[int64]string, len(cs))
-	for _, c := range cs {
-		out[c.ID] = c.Title
-	}
-	return out, nil
-}
-
 // Caches ------------------------------------------------------------------------------------
 
-// ceremonies keeps what the desk reads of a ceremony for eventsTTL; users
-// the names of staff, which do not change during a shift.
+// caches keeps, on each server instance, what the desk reads of a
+// ceremony (title, gates, zones) and the names of staff, each for
+// eventsTTL. A TTL rather than invalidation: with several instances, a
+// change made through one is seen by the others within eventsTTL, and
+// none of it decides a check-in (the scan's statement reads the guest's
+// zone, the gate's and the staff member's names itself; the cache only
+// says which gates a desk offers and how the page is titled).
 type caches struct {
 	mu         sync.Mutex
 	ceremonies map[int64]cachedCeremony
-	users      map[int64]string
+	users      map[int64]cachedName
 }
 
 type cachedCeremony struct {
 	c  Ceremony
 	at time.Time
+}
+
+type cachedName struct {
+	name string
+	at   time.Time
 }
 
 // ceremony returns ceremony id of the current edition, with its gates
@@ -741,14 +773,15 @@ func (h *Handler) ceremony(ctx context.Context, id int64) (Ceremony, error) {
 	return c, nil
 }
 
-// userNames names users ids.
+// userNames names users ids, each read again after eventsTTL.
 func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	var missing []int64
+	now := h.now()
 	h.cache.mu.Lock()
 	for _, id := range ids {
-		if n, ok := h.cache.users[id]; ok {
-			out[id] = n
+		if n, ok := h.cache.users[id]; ok && now.Sub(n.at) < eventsTTL {
+			out[id] = n.name
 		} else {
 			missing = append(missing, id)
 		}
@@ -763,11 +796,11 @@ func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string,
 	}
 	h.cache.mu.Lock()
 	if h.cache.users == nil {
-		h.cache.users = map[int64]string{}
+		h.cache.users = map[int64]cachedName{}
 	}
 	for id, n := range names {
 		out[id] = n
-		h.cache.users[id] = n
+		h.cache.users[id] = cachedName{name: n, at: now}
 	}
 	h.cache.mu.Unlock()
 	return out, nil

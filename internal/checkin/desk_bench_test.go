@@ -27,8 +27,9 @@ import (
 // scan as targets.md defines it, one conditional
 // UPDATE … SET checked_in_at = now() WHERE code = $1 AND checked_in_at IS NULL
 // RETURNING …, and a small HTML page. Vigil adds the session and CSRF
-// check, the history row (in the same statement), the guest's name,
-// delegation and zone, and the desk's list of the last ten check-ins.
+// check (two look-ups of its own), and in its one statement the history
+// row, the guest's name, delegation and zone, and who checked the guest in
+// where; it answers htmx with the answer and the recent list's new line.
 //
 //	make bench PKG=./internal/checkin/ TESTFLAGS='-bench CheckInScan -benchtime 2000x'
 //

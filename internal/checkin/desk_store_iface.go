@@ -109,20 +109,30 @@ type CheckIn struct {
 	UserID       int64
 }
 
-// Result is what a check-in did.
+// Result is what a check-in did, with all the desk shows about it: a
+// scan is answered from the Result alone, without another look-up.
 type Result struct {
 	Outcome  string
 	Attendee Attendee
-	// Elsewhere are the ceremonies the guest is invited to instead
-	// (OutcomeWrongCeremony).
-	Elsewhere []int64
+	// Guest is who the badge belongs to (zero for an unknown code).
+	Guest Guest
+	// ByName names who checked the guest in (Attendee.By); GateName is
+	// the gate (Attendee.GateID).
+	ByName   string
+	GateName string
+	// Zone is the guest's zone (Attendee.ZoneID), nil for none.
+	Zone *Zone
+	// Elsewhere are the titles of the ceremonies the guest is invited to
+	// instead (OutcomeWrongCeremony), by start time.
+	Elsewhere []string
 }
 
 // Attendance checks guests in and reads the check-ins. Every change is
 // kept in the invitation's history, made by staff user.
 type Attendance interface {
 	// CheckIn checks a guest in, once: any number of simultaneous
-	// requests for one guest and ceremony check in exactly one.
+	// requests for one guest and ceremony check in exactly one. It is
+	// the desk's hot path: one round trip to the database.
 	CheckIn(ctx context.Context, r CheckIn) (Result, error)
 	// AddCompanion checks one more companion of a checked-in guest in,
 	// never more than the companions accepted; false when none is left.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,7 +242,7 @@ func TestScanChecksInOnceAndTellsWhoWasFirst(t *testing.T) {
 		t.Errorf("%d checked_in events, want 1", n)
 	}
 	// The desk lists it with an undo button.
-	if !strings.Contains(body, `id="recent"`) || !strings.Contains(body, "Undo") {
+	if recent := recentPart(body); !strings.Contains(recent, "H.E. Anne Martin") || !strings.Contains(recent, ">Undo<") {
 		t.Error("the check-in is not listed with undo")
 	}
 
@@ -257,13 +258,104 @@ func TestScanChecksInOnceAndTellsWhoWasFirst(t *testing.T) {
 		t.Errorf("%d checked_in events after a second scan, want 1", n)
 	}
 
-	// With htmx the desk gets its live part only, which it swaps in.
-	form := url.Values{"_csrf": {other.CSRF()}, "q": {f.pending.code}, "gate": {strconv.FormatInt(f.gates[2], 10)}}
-	resp, body := other.DoHeader(http.MethodPost, f.deskPath(2)+"/scan", form, http.Header{"Hx-Request": {"true"}})
-	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") || !strings.Contains(body, `id="desk-live"`) {
-		t.Errorf("htmx scan: %d, want the live part alone:\n%s", resp.StatusCode, body)
+}
+
+// recentPart is the desk's recent list in a full page or live part.
+func recentPart(body string) string {
+	i := strings.Index(body, `id="recent"`)
+	if i < 0 {
+		return ""
 	}
-	wantResult(t, body, "warning", "Checked in", "H.E. Paul Durand")
+	return body[i:]
+}
+
+// htmxScan posts a scan as the desk's page does with htmx.
+func (f *deskFixture) htmxScan(c *testserver.Client, gate int, form url.Values) (*http.Response, string) {
+	form.Set("_csrf", c.CSRF())
+	form.Set("gate", strconv.FormatInt(f.gates[gate], 10))
+	return c.DoHeader(http.MethodPost, f.deskPath(gate)+"/scan", form, http.Header{"Hx-Request": {"true"}})
+}
+
+// With htmx a scan is answered with the answer alone, retargeted at
+// #desk-result, and, for a guest checked in now, the line its recent list
+// gains (out of band); a name typed in the same field still gets the
+// whole live part with the guests found.
+func TestScanWithHtmxAnswersWithTheResultAlone(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	resp, body := f.htmxScan(c, 2, url.Values{"q": {f.pending.code}})
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") || strings.Contains(body, `id="desk-live"`) ||
+		!strings.Contains(body, `<div id="desk-result">`) {
+		t.Fatalf("htmx scan: %d, want the answer alone:\n%s", resp.StatusCode, body)
+	}
+	for h, want := range map[string]string{"HX-Retarget": "#desk-result", "HX-Reselect": "#desk-result", "HX-Reswap": "outerHTML show:#f-q:top"} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("header %s = %q, want %q", h, got, want)
+		}
+	}
+	wantResult(t, body, "warning", "Checked in", "H.E. Paul Durand", "No answer recorded")
+	if r := f.row(t, f.pending.invitation); r.At == nil || *r.Gate != f.gates[2] {
+		t.Fatalf("htmx scan did not check in at gate 3: %+v", r)
+	}
+	// The new line of the recent list: the guest, at this gate, with undo;
+	// the search results of a last search are cleared, the list trimmed.
+	i := strings.Index(body, `hx-swap-oob="afterbegin:#recent"`)
+	if i < 0 {
+		t.Fatal("no new line for the recent list")
+	}
+	line := body[i:]
+	for _, s := range []string{"H.E. Paul Durand", "at Gate 03", "User aysel@example.org", ">Undo<"} {
+		if !strings.Contains(line, s) {
+			t.Errorf("the new recent line lacks %q", s)
+		}
+	}
+	for _, s := range []string{`<div id="desk-search" hx-swap-oob="true"></div>`, `hx-swap-oob="delete:#recent > .recent-mark, #recent > .card:nth-child(n+12)"`} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the answer lacks %s", s)
+		}
+	}
+
+	// The same badge again: already checked in, and no new line.
+	_, body = f.htmxScan(c, 4, url.Values{"q": {f.pending.code}})
+	wantResult(t, body, "warning", "Already checked in", "at Gate 03", "by User aysel@example.org")
+	if strings.Contains(body, "afterbegin:#recent") {
+		t.Error("a second scan adds the guest to the recent list again")
+	}
+	// Refusals come the same way.
+	_, body = f.htmxScan(c, 2, url.Values{"q": {f.declined.code}})
+	wantResult(t, body, "danger", "Declined", "H.E. Louis Bernard")
+	_, body = f.htmxScan(c, 2, url.Values{"q": {"ZZZZ-ZZZZ-2222"}})
+	wantResult(t, body, "danger", "Not invited")
+	// A tap on a guest found by name: the answer alone as well.
+	_, body = f.htmxScan(c, 2, url.Values{"invitation": {strconv.FormatInt(f.aliyev.invitation, 10)}})
+	wantResult(t, body, "success", "Checked in", "H.E. Rəşad Əliyev")
+
+	// A name: the live part, with the guests found.
+	resp, body = f.htmxScan(c, 2, url.Values{"q": {"martin"}})
+	if resp.Header.Get("HX-Retarget") != "" || !strings.Contains(body, `id="desk-live"`) || !strings.Contains(body, "H.E. Anne Martin") {
+		t.Errorf("htmx search: want the live part with the guest found, got %q:\n%s", resp.Header.Get("HX-Retarget"), body)
+	}
+	// The full page lists the check-ins of this gate, newest first.
+	_, body = c.Get(f.deskPath(2) + "?gate=" + strconv.FormatInt(f.gates[2], 10))
+	recent := recentPart(body)
+	if a, p := strings.Index(recent, "Rəşad Əliyev"), strings.Index(recent, "Paul Durand"); a < 0 || p < 0 || a > p {
+		t.Error("the recent list does not show the gate's check-ins newest first")
+	}
+}
+
+// Revoking an invitation stops its link, not its badge: the guest is
+// still checked in at the gate.
+func TestRevokedInvitationStillChecksIn(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	if err := f.srv.App.Invitations.Revoke(context.Background(), f.accepted.invitation, invitation.Actor{Via: invitation.ViaOrganizer}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.htmxScan(c, 0, url.Values{"q": {f.accepted.code}})
+	wantResult(t, body, "success", "Checked in", "H.E. Anne Martin")
+	if f.row(t, f.accepted.invitation).At == nil {
+		t.Error("a guest whose link was revoked was not checked in")
+	}
 }
 
 func mustZone(t *testing.T, name string) *time.Location {
@@ -276,7 +368,9 @@ func mustZone(t *testing.T, name string) *time.Location {
 }
 
 // The same badge scanned at ten gates at once, each by its own staff
-// member over real HTTP: exactly one check-in.
+// member over real HTTP: exactly one check-in, and nine desks told who
+// was first. Both ways the desk posts: as a page without JavaScript, and
+// with htmx (the answer alone, from one statement).
 func TestScanAtTenGatesAtOnce(t *testing.T) {
 	f := newDeskFixture(t)
 	type desk struct {
@@ -288,53 +382,75 @@ func TestScanAtTenGatesAtOnce(t *testing.T) {
 		c, _ := f.staff(t, fmt.Sprintf("gate%d", i))
 		desks = append(desks, desk{c.HTTP, c.CSRF()})
 	}
-	start := make(chan struct{})
-	bodies := make([]string, len(desks))
-	errs := make([]error, len(desks))
-	var wg sync.WaitGroup
-	for i, d := range desks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			form := url.Values{"_csrf": {d.csrf}, "q": {f.accepted.code}, "gate": {strconv.FormatInt(f.gates[i], 10)}}
-			<-start
-			resp, err := d.http.PostForm(f.srv.URL+f.deskPath(i)+"/scan", form)
-			if err != nil {
-				errs[i] = err
-				return
+	for _, mode := range []struct {
+		name  string
+		htmx  bool
+		guest guestFix
+	}{{"page", false, f.accepted}, {"htmx", true, f.aliyev}} {
+		t.Run(mode.name, func(t *testing.T) {
+			start := make(chan struct{})
+			bodies := make([]string, len(desks))
+			errs := make([]error, len(desks))
+			var wg sync.WaitGroup
+			for i, d := range desks {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					form := url.Values{"_csrf": {d.csrf}, "q": {mode.guest.code}, "gate": {strconv.FormatInt(f.gates[i], 10)}}
+					req, err := http.NewRequest(http.MethodPost, f.srv.URL+f.deskPath(i)+"/scan", strings.NewReader(form.Encode()))
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					if mode.htmx {
+						req.Header.Set("HX-Request", "true")
+					}
+					<-start
+					resp, err := d.http.Do(req)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					defer resp.Body.Close()
+					b, err := io.ReadAll(resp.Body)
+					if resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+					bodies[i], errs[i] = string(b), err
+				}()
 			}
-			defer resp.Body.Close()
-			b, err := io.ReadAll(resp.Body)
-			if resp.StatusCode != http.StatusOK {
-				err = fmt.Errorf("status %d", resp.StatusCode)
+			close(start)
+			wg.Wait()
+			r := f.row(t, mode.guest.invitation)
+			if r.At == nil || r.Gate == nil {
+				t.Fatal("not checked in")
 			}
-			bodies[i], errs[i] = string(b), err
-		}()
-	}
-	close(start)
-	wg.Wait()
-	won, already := 0, 0
-	for i, b := range bodies {
-		if errs[i] != nil {
-			t.Fatalf("gate %d: %v", i, errs[i])
-		}
-		switch result(b) {
-		case "success":
-			won++
-		case "warning":
-			if strings.Contains(b, "Already checked in") {
-				already++
+			winner := slices.Index(f.gates, *r.Gate)
+			won, already := 0, 0
+			for i, b := range bodies {
+				if errs[i] != nil {
+					t.Fatalf("gate %d: %v", i, errs[i])
+				}
+				switch result(b) {
+				case "success":
+					won++
+					if i != winner {
+						t.Errorf("gate %d says checked in, but the check-in is gate %d's", i+1, winner+1)
+					}
+				case "warning":
+					if strings.Contains(b, "Already checked in") && strings.Contains(b, fmt.Sprintf("at Gate %02d,", winner+1)) {
+						already++
+					}
+				}
 			}
-		}
-	}
-	if won != 1 || already != 9 {
-		t.Errorf("%d checked in and %d already, want 1 and 9", won, already)
-	}
-	if n := f.events(t, f.accepted.invitation, "checked_in"); n != 1 {
-		t.Errorf("%d checked_in events, want exactly 1", n)
-	}
-	if r := f.row(t, f.accepted.invitation); r.At == nil {
-		t.Error("not checked in")
+			if won != 1 || already != 9 {
+				t.Errorf("%d checked in and %d already (naming gate %d), want 1 and 9", won, already, winner+1)
+			}
+			if n := f.events(t, mode.guest.invitation, "checked_in"); n != 1 {
+				t.Errorf("%d checked_in events, want exactly 1", n)
+			}
+		})
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // scans of one badge queue on the row lock, and every one after the first
 // finds the row already checked in and changes nothing, so any number of
 // gates count a guest once. The history entry is written by the same
-// statement. The trigger of migration 00007 announces every change on
+// statement (CheckIn, in checkin_fast.go). The trigger of migration 00007 announces every change on
 // the channel vigil_checkin for the live board.
 //
 // Walk-ins (people let in without an invitation) are kept here too, in
@@ -60,15 +60,6 @@ type GateArrival struct {
 	CheckedInBy         *int64
 }
 
-// CheckInResult says what a check-in did.
-type CheckInResult struct {
-	Outcome string
-	Arrival GateArrival
-	// Elsewhere are the ceremonies the guest is invited to instead
-	// (CheckInWrongCeremony), by id.
-	Elsewhere []int64
-}
-
 // arrivalColumns are the columns of a GateArrival, over ic
 // (invitation_ceremonies) and i (invitations).
 const arrivalColumns = `ic.invitation_id, i.guest_id, ic.status, ic.zone_id, ic.companions,
@@ -88,84 +79,6 @@ func normalizeCode(s string) string {
 		return r
 	}, s)
 	return strings.ToUpper(s)
-}
-
-// CheckIn checks a guest in at a gate, once. When the guest cannot be
-// checked in it reads why: checked in before (where, when, by whom),
-// declined, not invited, or invited to another ceremony.
-func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, error) {
-	key, match := any(r.InvitationID), "i.id = ?"
-	if r.InvitationID == 0 {
-		key, match = normalizeCode(r.Code), "i.check_in_code = ?"
-		if key == "" {
-			return CheckInResult{Outcome: CheckInNotInvited}, nil
-		}
-	}
-	db := s.db.WithContext(ctx)
-	// An undo between the update and the read can leave neither; then
-	// the update is tried again.
-	for range 3 {
-		var done []GateArrival
-		err := db.Raw(`WITH done AS (
-				UPDATE invitation_ceremonies ic
-				SET checked_in_at = now(), checked_in_gate_id = ?, checked_in_by = ?, updated_at = now()
-				FROM invitations i
-				WHERE i.id = ic.invitation_id AND `+match+` AND ic.ceremony_id = ?
-				  AND ic.checked_in_at IS NULL AND ic.status <> 'declined'
-				RETURNING `+arrivalColumns+`
-			), history AS (
-				INSERT INTO invitation_events (invitation_id, via, user_id, action, detail)
-				SELECT invitation_id, 'staff', ?, 'checked_in',
-				       jsonb_build_object('ceremony_id', ?::bigint, 'gate_id', ?::bigint, 'status', status)
-				FROM done
-			)
-			SELECT * FROM done`,
-			r.GateID, r.UserID, key, r.CeremonyID, r.UserID, r.CeremonyID, r.GateID).Scan(&done).Error
-		if err != nil {
-			return CheckInResult{}, fmt.Errorf("invitation: check in: %w", err)
-		}
-		if len(done) == 1 {
-			return CheckInResult{Outcome: CheckInDone, Arrival: done[0]}, nil
-		}
-		var found []struct {
-			GateArrival
-			EditionID int64
-			Invited   bool
-		}
-		err = db.Raw(`SELECT i.id AS invitation_id, i.guest_id, i.edition_id, ic.invitation_id IS NOT NULL AS invited,
-				coalesce(ic.status, '') AS status, ic.zone_id, coalesce(ic.companions, 0) AS companions,
-				coalesce(ic.companions_checked_in, 0) AS companions_checked_in,
-				ic.checked_in_at, ic.checked_in_gate_id, ic.checked_in_by
-			FROM invitations i
-			LEFT JOIN invitation_ceremonies ic ON ic.invitation_id = i.id AND ic.ceremony_id = ?
-			WHERE `+match, r.CeremonyID, key).Scan(&found).Error
-		if err != nil {
-			return CheckInResult{}, fmt.Errorf("invitation: check in: read: %w", err)
-		}
-		if len(found) == 0 {
-			return CheckInResult{Outcome: CheckInNotInvited}, nil
-		}
-		f := found[0]
-		switch {
-		case !f.Invited && f.EditionID != r.EditionID:
-			return CheckInResult{Outcome: CheckInNotInvited, Arrival: f.GateArrival}, nil
-		case !f.Invited:
-			var other []int64
-			if err := db.Model(&CeremonyAnswer{}).Where("invitation_id = ?", f.InvitationID).
-				Order("ceremony_id").Pluck("ceremony_id", &other).Error; err != nil {
-				return CheckInResult{}, fmt.Errorf("invitation: check in: other ceremonies: %w", err)
-			}
-			if len(other) == 0 {
-				return CheckInResult{Outcome: CheckInNotInvited, Arrival: f.GateArrival}, nil
-			}
-			return CheckInResult{Outcome: CheckInWrongCeremony, Arrival: f.GateArrival, Elsewhere: other}, nil
-		case f.CheckedInAt != nil:
-			return CheckInResult{Outcome: CheckInAlready, Arrival: f.GateArrival}, nil
-		case f.Status == StatusDeclined:
-			return CheckInResult{Outcome: CheckInDeclined, Arrival: f.GateArrival}, nil
-		}
-	}
-	return CheckInResult{}, fmt.Errorf("invitation: check in: the check-in kept changing")
 }
 
 // AddCompanion checks one more companion of invitation id in at a
