@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"vigil/internal/audit"
@@ -70,12 +69,10 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
 
-	// scs/pgxstore's own clean-up goroutine races with StopCleanup (found
-	// by -race); expired sessions are deleted by a.cleanup instead.
-	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
+	// Expired sessions are deleted by a.cleanup.
 	sessions := scs.New()
-	sessions.Store = store
 	sessions.Codec = server.SessionCodec{}
+	sessions.Store = auth.NewSessionStore(db.Pool, sessions.Codec)
 	sessions.Lifetime = 12 * time.Hour
 	// The idle timeout (4 hours) is server.idleSessions's: scs's own would
 	// rewrite the session on every request.

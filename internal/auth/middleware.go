@@ -26,7 +26,13 @@ func LoadUser(store *Store, sessions *scs.SessionManager) echo.MiddlewareFunc {
 			if id == 0 {
 				return next(c)
 			}
-			u, err := store.ByID(ctx, id)
+			// Read with the session when the store could (SessionStore);
+			// a session saved before it kept the user is looked up.
+			u := userFromSession(ctx)
+			var err error
+			if u == nil || u.ID != id {
+				u, err = store.ByID(ctx, id)
+			}
 			if errors.Is(err, ErrNotFound) || (err == nil && u.Disabled) {
 				if err := sessions.Destroy(ctx); err != nil {
 					return fmt.Errorf("auth: end session of gone user: %w", err)

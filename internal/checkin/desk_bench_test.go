@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,6 +156,22 @@ func BenchmarkCheckInScan(b *testing.B) {
 		reset(b)
 		lat, rps := loadtest.Closed(b, 10, b.N, func(gate, _, k int) error { return vigilSend(gate, k) })
 		loadtest.Report(b, lat, rps)
+	})
+	// Both again, in turns, so that the shared machine's changing load
+	// hits both alike: the ratio targets.md asks for (≥ 0.70). Each side
+	// scans its own half of the badges, each once.
+	b.Run("ratio", func(b *testing.B) {
+		if 2*b.N > benchBadges {
+			b.Fatalf("-benchtime %dx: at most %dx (each badge scanned once)", b.N, benchBadges/2)
+		}
+		reset(b)
+		var nb, nv atomic.Int64
+		base, vigil := loadtest.Alternate(b, 5, 10, b.N,
+			func(gate, _, _ int) error { return baselineSend(gate, 2*int(nb.Add(1)-1)) },
+			func(gate, _, _ int) error { return vigilSend(gate, 2*int(nv.Add(1)-1)+1) })
+		b.ReportMetric(base, "baseline-req/s")
+		b.ReportMetric(vigil, "vigil-req/s")
+		b.ReportMetric(vigil/base, "ratio")
 	})
 	b.Run("baseline-at-200rps", func(b *testing.B) {
 		reset(b)

@@ -125,6 +125,7 @@ func New(d Deps) *Server {
 	}))
 
 	sessionChain := []echo.MiddlewareFunc{
+		auth.WithSessionUser,
 		echo.WrapMiddleware(s.sessions.LoadAndSave),
 		idleSessions(s.sessions, time.Now),
 		s.locale,
