@@ -26,6 +26,7 @@ import (
 	"vigil/internal/auth"
 	"vigil/internal/database"
 	"vigil/internal/invitation"
+	"vigil/internal/loadtest"
 	"vigil/internal/mail/mailtest"
 	"vigil/internal/testdb"
 )
@@ -234,27 +235,9 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	}
 
 	// Nothing accepted is lost.
-	lost := 0
-	for _, m := range markers {
-		var n int
-		if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM invitation_events WHERE action = 'answer' AND detail->>'dietary_needs' = $1", m).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 1 {
-			lost++
-			t.Errorf("answer %q: %d history rows, want 1", m, n)
-		}
-	}
-	for _, code := range scanned {
-		var in bool
-		if err := db.Pool.QueryRow(ctx, `SELECT ic.checked_in_at IS NOT NULL FROM invitation_ceremonies ic
-			JOIN invitations i ON i.id = ic.invitation_id WHERE i.check_in_code = $1`, code).Scan(&in); err != nil {
-			t.Fatal(err)
-		}
-		if !in {
-			lost++
-			t.Errorf("check-in %s accepted but not saved", code)
-		}
+	lost := loadtest.Lost(t, db.Gorm, markers, scanned)
+	for _, l := range lost {
+		t.Error(l)
 	}
 	var queued, running int
 	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM messages WHERE status = 'queued' AND recipient LIKE $1", "%."+tag+"@example.org").Scan(&queued); err != nil {
@@ -264,7 +247,7 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("kept: %d answers and %d check-ins accepted, %d lost; at exit %d e-mails still queued, %d River jobs left running",
-		len(markers), len(scanned), lost, queued, running)
+		len(markers), len(scanned), len(lost), queued, running)
 	if running > 0 {
 		t.Errorf("%d River jobs left running by the stopped instance", running)
 	}
@@ -394,36 +377,11 @@ func seedSIGTERMFixture(t *testing.T, db *database.DB, secret []byte, tag string
 		fx.guests = append(fx.guests, sigtermGuest{email: email, link: "/rsvp/" + token})
 	}
 
-	year := time.Now().Year()
-	ed2 := id("INSERT INTO editions (commemoration_id, year, status) VALUES (?, ?, 'invitations_open')", cm, year)
-	venue := id("INSERT INTO venues (name) VALUES ('Memorial')")
-	zone := id("INSERT INTO zones (venue_id, name, capacity, badge_colour) VALUES (?, 'Guests stand', 10000, '#2f6f4f')", venue)
-	starts := time.Date(year, 2, 26, 7, 0, 0, 0, time.UTC)
-	cer2 := id(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status)
-		VALUES (?, 'Wreath-laying', ?, ?, ?, 'published')`, ed2, venue, starts, starts.Add(90*time.Minute))
-	const badges = 3000
-	exec(`INSERT INTO guests (given_name, family_name, honorific) SELECT 'Badge ' || g, 'Holder', 'H.E.' FROM generate_series(1, ?) g`, badges)
-	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	raw := make([]byte, 12)
-	for range badges {
-		if _, err := rand.Read(raw); err != nil {
-			t.Fatal(err)
-		}
-		for j := range raw {
-			raw[j] = alphabet[int(raw[j])%len(alphabet)]
-		}
-		fx.codes = append(fx.codes, string(raw))
-	}
-	exec(`INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code)
-		SELECT ?, g.id, int8send(g.id), sha256(int8send(g.id)), c.code
-		FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM guests WHERE family_name = 'Holder') g
-		JOIN unnest(string_to_array(?, ',')) WITH ORDINALITY AS c(code, n) ON c.n = g.n`, ed2, strings.Join(fx.codes, ","))
-	exec(`INSERT INTO invitation_ceremonies (invitation_id, ceremony_id, zone_id, status, companions)
-		SELECT id, ?, ?, 'accepted', 0 FROM invitations WHERE edition_id = ?`, cer2, zone, ed2)
-	fx.deskPath = "/checkin/" + strconv.FormatInt(cer2, 10)
+	badges := loadtest.SeedBadges(t, db.Gorm, cm, 3000, 3)
+	fx.codes = badges.Codes
+	fx.deskPath = "/checkin/" + strconv.FormatInt(badges.CeremonyID, 10)
 	users := auth.NewStore(db.Gorm)
-	for i := range 3 {
-		gate := id("INSERT INTO gates (venue_id, name) VALUES (?, ?)", venue, fmt.Sprintf("Gate %d", i+1))
+	for i, gate := range badges.Gates {
 		email := fmt.Sprintf("gate%d@example.org", i)
 		if _, err := users.Create(context.Background(), auth.NewUser{Email: email, Name: "Gate " + strconv.Itoa(i+1), Role: auth.RoleStaff, Password: sigtermPassword, Locale: "en"}); err != nil {
 			t.Fatal(err)

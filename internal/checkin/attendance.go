@@ -277,13 +277,22 @@ type attendanceData struct {
 	Ceremonies []attendanceCeremonyView
 }
 
-// attendanceYear reads :year; anything but a plausible year is a 404.
-func attendanceYear(c echo.Context) (int, error) {
-	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil || y < 1900 || y > 2200 {
-		return 0, echo.NewHTTPError(http.StatusNotFound)
+// pathAttendance reads :year and that edition's report, for the page,
+// its print and the exports: anything but a plausible year, an edition
+// that does not exist, or attendance not wired, is a 404.
+func (h *Handler) pathAttendance(c echo.Context) (int, AttendanceEdition, []attendanceSection, error) {
+	year, err := strconv.Atoi(c.Param("year"))
+	if err != nil || year < 1900 || year > 2200 {
+		return 0, AttendanceEdition{}, nil, echo.NewHTTPError(http.StatusNotFound)
 	}
-	return y, nil
+	if h.attendance == nil {
+		return 0, AttendanceEdition{}, nil, echo.NewHTTPError(http.StatusNotFound)
+	}
+	ed, sections, err := h.attendanceReport(c.Request().Context(), year, view.Locale(c))
+	if err != nil {
+		return 0, AttendanceEdition{}, nil, notFound(err)
+	}
+	return year, ed, sections, nil
 }
 
 // EditionAttendance serves GET /editions/:year/attendance.
@@ -294,16 +303,9 @@ func (h *Handler) EditionAttendance(c echo.Context) error { return h.renderAtten
 func (h *Handler) EditionAttendancePrint(c echo.Context) error { return h.renderAttendance(c, true) }
 
 func (h *Handler) renderAttendance(c echo.Context, print bool) error {
-	year, err := attendanceYear(c)
+	year, ed, sections, err := h.pathAttendance(c)
 	if err != nil {
 		return err
-	}
-	if h.attendance == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	ed, sections, err := h.attendanceReport(c.Request().Context(), year, view.Locale(c))
-	if err != nil {
-		return notFound(err)
 	}
 	p := h.View.Page(c, "checkin.attendance.title", "Year", year)
 	p.Nav = "checkin"

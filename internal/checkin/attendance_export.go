@@ -35,16 +35,9 @@ func (h *Handler) EditionAttendanceXLSX(c echo.Context) error {
 }
 
 func (h *Handler) exportAttendance(c echo.Context, ext, contentType string, open func() (listRowWriter, error)) error {
-	year, err := attendanceYear(c)
+	year, ed, sections, err := h.pathAttendance(c)
 	if err != nil {
 		return err
-	}
-	if h.attendance == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	ed, sections, err := h.attendanceReport(c.Request().Context(), year, view.Locale(c))
-	if err != nil {
-		return notFound(err)
 	}
 	p := h.View.Page(c, "checkin.attendance.heading")
 	p.Zone = ed.Location

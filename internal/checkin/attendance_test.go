@@ -1,9 +1,7 @@
 package checkin_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -11,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"vigil/internal/auth"
 	"vigil/internal/delegation"
@@ -216,14 +212,14 @@ func TestAttendanceReport(t *testing.T) {
 	// Delegations in order of precedence: head of state, then the
 	// diplomatic corps by credentials, then the guests without one.
 	delegs := s[strings.Index(s, "By delegation"):]
-	wantInOrder(t, "delegations", delegs, "Office of the President", "Embassy of France", "Embassy of Italy", "Without a delegation")
+	wantOrder(t, "delegations", delegs, "Office of the President", "Embassy of France", "Embassy of Italy", "Without a delegation")
 	// Kinds in order of precedence, the guests without a delegation last.
 	kinds := s[strings.Index(s, "By kind of delegation"):strings.Index(s, "By delegation")]
-	wantInOrder(t, "kinds", kinds, "Head of state", "Diplomatic mission", "Without a delegation")
+	wantOrder(t, "kinds", kinds, "Head of state", "Diplomatic mission", "Without a delegation")
 	// No-shows, with their delegation, in order of precedence; walk-ins
 	// apart with their reason.
 	noShows := s[strings.Index(s, "data-no-show-list"):strings.Index(s, "data-walk-in-list")]
-	wantInOrder(t, "no-shows", noShows, "Paolo Bianchi", "Embassy of Italy", "Dmitri Orlov", "Without a delegation")
+	wantOrder(t, "no-shows", noShows, "Paolo Bianchi", "Embassy of Italy", "Dmitri Orlov", "Without a delegation")
 	for _, who := range []string{"Leyla", "Anne", "Carla", "Louis", "Marie"} {
 		if strings.Contains(noShows, who) {
 			t.Errorf("%s listed as a no-show", who)
@@ -273,48 +269,19 @@ func TestAttendanceReport(t *testing.T) {
 	}
 }
 
-func wantInOrder(t *testing.T, what, s string, items ...string) {
-	t.Helper()
-	last := -1
-	for _, it := range items {
-		i := strings.Index(s, it)
-		if i < 0 {
-			t.Errorf("%s: %q missing", what, it)
-			return
-		}
-		if i < last {
-			t.Errorf("%s: %q out of order", what, it)
-		}
-		last = i
-	}
-}
-
 func TestAttendanceExports(t *testing.T) {
 	f := newAttendanceFixture(t)
 	resp, body := f.staff.Get("/editions/2025/attendance.csv")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != `attachment; filename="attendance-2025.csv"` {
 		t.Fatalf("CSV: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 	}
-	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAttendanceExport(t, "CSV", rows)
+	checkAttendanceExport(t, "CSV", sheetRows(t, "csv", body))
 
 	resp, body = f.staff.Get("/editions/2025/attendance.xlsx")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != `attachment; filename="attendance-2025.xlsx"` {
 		t.Fatalf("XLSX: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 	}
-	x, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatalf("open XLSX: %v", err)
-	}
-	defer x.Close()
-	rows, err = x.GetRows(x.GetSheetName(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAttendanceExport(t, "XLSX", rows)
+	checkAttendanceExport(t, "XLSX", sheetRows(t, "xlsx", body))
 }
 
 func checkAttendanceExport(t *testing.T, what string, rows [][]string) {

@@ -264,7 +264,7 @@ func (s *boardStream) write(text string) error {
 // request neither writes the page nor takes a flash message meant for the
 // next page.
 func (b *Board) fragment(c echo.Context, d boardData) ([]byte, error) {
-	var out boardBuffer
+	var out captureWriter
 	cc := c.Echo().NewContext(c.Request(), &out)
 	view.SetLocale(cc, view.Locale(c))
 	p := b.View.Page(cc, "")
@@ -273,23 +273,8 @@ func (b *Board) fragment(c echo.Context, d boardData) ([]byte, error) {
 	if err := b.View.Render(cc, http.StatusOK, tmplBoard, p); err != nil {
 		return nil, err
 	}
-	return out.body.Bytes(), nil
+	return out.buf.Bytes(), nil
 }
-
-// boardBuffer is a response writer that keeps the body.
-type boardBuffer struct {
-	header http.Header
-	body   bytes.Buffer
-}
-
-func (w *boardBuffer) Header() http.Header {
-	if w.header == nil {
-		w.header = http.Header{}
-	}
-	return w.header
-}
-func (w *boardBuffer) Write(p []byte) (int, error) { return w.body.Write(p) }
-func (w *boardBuffer) WriteHeader(int)             {}
 
 // The numbers ---------------------------------------------------------------------
 

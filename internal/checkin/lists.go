@@ -223,18 +223,7 @@ func queryID(c echo.Context, name string) int64 {
 
 // listCeremony reads the ceremony from the path (of the current edition).
 func (h *Handler) listCeremony(c echo.Context) (Ceremony, error) {
-	id, err := pathID(c, "ceremony")
-	if err != nil {
-		return Ceremony{}, err
-	}
-	if h.lists == nil {
-		return Ceremony{}, echo.NewHTTPError(http.StatusNotFound)
-	}
-	cer, err := h.ceremony(c.Request().Context(), id)
-	if err != nil {
-		return Ceremony{}, notFound(err)
-	}
-	return cer, nil
+	return h.pathCeremony(c, h.lists != nil)
 }
 
 // listName is the list's name as headers and titles give it: "Attendee
@@ -414,6 +403,7 @@ type listChunk struct {
 	CompanionSpan int
 }
 
+// listOption is a choice of a filter form (the list's and the prints').
 type listOption struct {
 	Value, Label string
 	Selected     bool
@@ -667,28 +657,14 @@ func (h *Handler) listFilters(c echo.Context, p *view.Page, cer Ceremony, o list
 	for _, s := range listStatuses {
 		d.Statuses = append(d.Statuses, listOption{Value: s, Label: statusLabel(p, s), Selected: q.Status == s})
 	}
-	d.Kinds = append(d.Kinds, listOption{Value: "", Label: p.T("checkin.list.any_kind")})
-	for _, k := range delegation.Kinds {
-		d.Kinds = append(d.Kinds, listOption{Value: k, Label: p.T("delegation.kind." + k), Selected: q.Kind == k})
-	}
 	dels, err := h.lists.ListDelegations(c.Request().Context(), cer.ID)
 	if err != nil {
 		return fmt.Errorf("checkin: list delegations: %w", err)
 	}
-	d.Delegs = append(d.Delegs, listOption{Value: "", Label: p.T("checkin.list.any_delegation")})
-	for _, dl := range dels {
-		d.Delegs = append(d.Delegs, listOption{Value: strconv.FormatInt(dl.ID, 10), Label: dl.Name, Selected: q.DelegationID == dl.ID})
-	}
-	zones := make([]Zone, 0, len(cer.Zones))
-	for _, z := range cer.Zones {
-		zones = append(zones, z)
-	}
-	slices.SortFunc(zones, func(a, b Zone) int { return strings.Compare(a.Name, b.Name) })
-	d.Zones = append(d.Zones, listOption{Value: "", Label: p.T("checkin.list.any_zone")})
-	for _, z := range zones {
-		d.Zones = append(d.Zones, listOption{Value: strconv.FormatInt(z.ID, 10), Label: z.Name, Selected: q.ZoneID == z.ID})
-	}
-	d.Zones = append(d.Zones, listOption{Value: "none", Label: p.T("checkin.list.no_zone"), Selected: q.ZoneID == ListNone})
+	d.Kinds, d.Delegs, d.Zones = filterChoices(p, cer, dels, q.Kind, q.DelegationID, q.ZoneID, filterLabels{
+		AnyKind: "checkin.list.any_kind", AnyDelegation: "checkin.list.any_delegation",
+		AnyZone: "checkin.list.any_zone", NoZone: "checkin.list.no_zone",
+	})
 	d.Gates = append(d.Gates, listOption{Value: "", Label: p.T("checkin.list.any_gate")})
 	door := func(gate, value string) doorLink {
 		v := url.Values{"door": {"1"}, "gate": {value}, "answer": {StatusAccepted}}
@@ -728,7 +704,8 @@ func (h *Handler) capture(c echo.Context, name string, p *view.Page) ([]byte, er
 	return w.buf.Bytes(), nil
 }
 
-// captureWriter keeps what is written to it.
+// captureWriter is a response writer that keeps the body (a list's
+// chunks, the board's fragments).
 type captureWriter struct {
 	buf    bytes.Buffer
 	header http.Header

@@ -1,17 +1,9 @@
 package checkin_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net/http"
-	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"vigil/internal/auth"
-	"vigil/internal/testserver"
 )
 
 // BenchmarkAttendeeList5000 renders the attendee list of a ceremony with
@@ -23,17 +15,9 @@ import (
 //
 //	make bench PKG=./internal/checkin/ TESTFLAGS='-bench AttendeeList5000 -benchtime 5x'
 func BenchmarkAttendeeList5000(b *testing.B) {
-	srv := testserver.Start(b)
+	srv, exec, c := benchServer(b)
 	db := srv.DB.Gorm
-	exec := func(q string, args ...any) {
-		b.Helper()
-		if err := db.Exec(q, args...).Error; err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
 	var cer int64
-	exec("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
-	exec("INSERT INTO editions (commemoration_id, year) SELECT id, 2099 FROM commemorations")
 	if err := db.Raw(`INSERT INTO ceremonies (edition_id, title, starts_at, ends_at, status)
 		SELECT id, 'Wreath-laying', '2099-02-26 07:00Z', '2099-02-26 08:00Z', 'published' FROM editions RETURNING id`).Scan(&cer).Error; err != nil {
 		b.Fatal(err)
@@ -47,9 +31,6 @@ func BenchmarkAttendeeList5000(b *testing.B) {
 	exec(`INSERT INTO invitation_ceremonies (invitation_id, ceremony_id, status, companions)
 		SELECT id, ?, 'accepted', id % 2 FROM invitations`, cer)
 	exec("ANALYZE")
-	srv.AddUser(b, "staff@example.org", auth.RoleStaff)
-	c := srv.NewClient(b)
-	c.Login("staff@example.org")
 
 	for _, format := range []string{"", "/print", ".pdf", ".csv", ".xlsx"} {
 		name := "html"
@@ -61,45 +42,10 @@ func BenchmarkAttendeeList5000(b *testing.B) {
 			var firstByte, whole time.Duration
 			var peak int64
 			for b.Loop() {
-				runtime.GC()
-				var before runtime.MemStats
-				runtime.ReadMemStats(&before)
-				var top atomic.Uint64
-				stop := make(chan struct{})
-				go func() {
-					var m runtime.MemStats
-					for {
-						select {
-						case <-stop:
-							return
-						case <-time.After(2 * time.Millisecond):
-						}
-						runtime.ReadMemStats(&m)
-						if m.HeapAlloc > top.Load() {
-							top.Store(m.HeapAlloc)
-						}
-					}
-				}()
-				t0 := time.Now()
-				resp, err := c.HTTP.Get(url)
-				if err != nil {
-					b.Fatal(err)
-				}
-				r := bufio.NewReader(resp.Body)
-				if _, err := r.Peek(1); err != nil {
-					b.Fatal(err)
-				}
-				firstByte += time.Since(t0)
-				n, err := io.Copy(io.Discard, r)
-				resp.Body.Close()
-				whole += time.Since(t0)
-				close(stop)
-				if err != nil || resp.StatusCode != http.StatusOK || n < 100000 {
-					b.Fatalf("%s: status %d, %d bytes, %v", url, resp.StatusCode, n, err)
-				}
-				if g := int64(top.Load()) - int64(before.HeapAlloc); g > peak {
-					peak = g
-				}
+				f, t, _, g := benchGet(b, c, url)
+				firstByte += f
+				whole += t
+				peak = max(peak, g)
 			}
 			b.ReportMetric(float64(firstByte.Microseconds())/1000/float64(b.N), "first-byte-ms")
 			b.ReportMetric(float64(whole.Microseconds())/1000/float64(b.N), "whole-ms")

@@ -77,11 +77,9 @@ type Badge struct {
 	CompanionNames []string
 }
 
-// BadgeDelegation is a delegation offered by the prints' filter.
-type BadgeDelegation struct {
-	ID   int64
-	Name string
-}
+// BadgeDelegation is a delegation offered by the prints' filter: the
+// same as the list's, from the same query.
+type BadgeDelegation = ListDelegation
 
 // Prints reads what the protocol prints need. The app implements it over
 // the invitation store (internal/app/checkin_prints.go).
@@ -165,18 +163,7 @@ func (o printOptions) values() url.Values {
 // printsCeremony reads the ceremony from the path (of the current
 // edition); 404 when the prints are not wired.
 func (h *Handler) printsCeremony(c echo.Context) (Ceremony, error) {
-	id, err := pathID(c, "ceremony")
-	if err != nil {
-		return Ceremony{}, err
-	}
-	if h.prints == nil {
-		return Ceremony{}, echo.NewHTTPError(http.StatusNotFound)
-	}
-	cer, err := h.ceremony(c.Request().Context(), id)
-	if err != nil {
-		return Ceremony{}, notFound(err)
-	}
-	return cer, nil
+	return h.pathCeremony(c, h.prints != nil)
 }
 
 // eachFace calls fn with the badge faces o selects: each guest, then
@@ -316,13 +303,6 @@ func sendPDF(c echo.Context, b []byte, file string) error {
 	return c.Blob(http.StatusOK, "application/pdf", b)
 }
 
-// printOption is a choice of the prints' filter form.
-type printOption struct {
-	Value    string
-	Label    string
-	Selected bool
-}
-
 // printRow is one badge in the list of badges.
 type printRow struct {
 	No         int
@@ -342,9 +322,9 @@ type printsData struct {
 	Ceremony Ceremony
 	When     string
 	Base     string
-	Kinds    []printOption
-	Delegs   []printOption
-	Zones    []printOption
+	Kinds    []listOption
+	Delegs   []listOption
+	Zones    []listOption
 	// NoCompanions is the filter's "leave companions out".
 	NoCompanions bool
 	// The PDFs of everything the filters select.
@@ -425,27 +405,13 @@ func query(v url.Values) string {
 // printFilters fills the filter form's choices.
 func (h *Handler) printFilters(ctx context.Context, p *view.Page, cer Ceremony, o printOptions, d *printsData) error {
 	q := o.Query
-	d.Kinds = append(d.Kinds, printOption{Value: "", Label: p.T("checkin.prints.any_kind")})
-	for _, k := range delegation.Kinds {
-		d.Kinds = append(d.Kinds, printOption{Value: k, Label: p.T("delegation.kind." + k), Selected: q.Kind == k})
-	}
 	dels, err := h.prints.BadgeDelegations(ctx, cer.ID)
 	if err != nil {
 		return fmt.Errorf("checkin: badge delegations: %w", err)
 	}
-	d.Delegs = append(d.Delegs, printOption{Value: "", Label: p.T("checkin.prints.any_delegation")})
-	for _, dl := range dels {
-		d.Delegs = append(d.Delegs, printOption{Value: strconv.FormatInt(dl.ID, 10), Label: dl.Name, Selected: q.DelegationID == dl.ID})
-	}
-	zones := make([]Zone, 0, len(cer.Zones))
-	for _, z := range cer.Zones {
-		zones = append(zones, z)
-	}
-	slices.SortFunc(zones, func(a, b Zone) int { return strings.Compare(a.Name, b.Name) })
-	d.Zones = append(d.Zones, printOption{Value: "", Label: p.T("checkin.prints.any_zone")})
-	for _, z := range zones {
-		d.Zones = append(d.Zones, printOption{Value: strconv.FormatInt(z.ID, 10), Label: z.Name, Selected: q.ZoneID == z.ID})
-	}
-	d.Zones = append(d.Zones, printOption{Value: "none", Label: p.T("checkin.prints.no_zone"), Selected: q.ZoneID == ListNone})
+	d.Kinds, d.Delegs, d.Zones = filterChoices(p, cer, dels, q.Kind, q.DelegationID, q.ZoneID, filterLabels{
+		AnyKind: "checkin.prints.any_kind", AnyDelegation: "checkin.prints.any_delegation",
+		AnyZone: "checkin.prints.any_zone", NoZone: "checkin.prints.no_zone",
+	})
 	return nil
 }

@@ -2,15 +2,8 @@ package checkin_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"vigil/internal/auth"
-	"vigil/internal/testserver"
 )
 
 // BenchmarkBadgesPDF renders the badges of 1,000 accepted guests in 50
@@ -22,17 +15,9 @@ import (
 //
 //	make bench PKG=./internal/checkin/ TESTFLAGS='-bench BadgesPDF -benchtime 5x'
 func BenchmarkBadgesPDF(b *testing.B) {
-	srv := testserver.Start(b)
+	srv, exec, c := benchServer(b)
 	db := srv.DB.Gorm
-	exec := func(q string, args ...any) {
-		b.Helper()
-		if err := db.Exec(q, args...).Error; err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
 	var cer int64
-	exec("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
-	exec("INSERT INTO editions (commemoration_id, year) SELECT id, 2099 FROM commemorations")
 	exec("INSERT INTO venues (name) VALUES ('Memorial')")
 	exec(`INSERT INTO zones (venue_id, name, capacity, badge_colour)
 		SELECT (SELECT id FROM venues), 'Zone ' || i, 1000, '#' || lpad(to_hex(i * 3000000), 6, '0') FROM generate_series(1, 4) i`)
@@ -55,49 +40,15 @@ func BenchmarkBadgesPDF(b *testing.B) {
 		       (SELECT z.id FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM zones) z WHERE z.n = i.id % 4)
 		FROM invitations i`, cer)
 	exec("ANALYZE")
-	srv.AddUser(b, "staff@example.org", auth.RoleStaff)
-	c := srv.NewClient(b)
-	c.Login("staff@example.org")
 
 	url := fmt.Sprintf("%s/checkin/%d/badges.pdf?layout=sheet", srv.URL, cer)
 	var whole time.Duration
 	var peak, size int64
 	for b.Loop() {
-		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		var top atomic.Uint64
-		stop := make(chan struct{})
-		go func() {
-			var m runtime.MemStats
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(2 * time.Millisecond):
-				}
-				runtime.ReadMemStats(&m)
-				if m.HeapAlloc > top.Load() {
-					top.Store(m.HeapAlloc)
-				}
-			}
-		}()
-		t0 := time.Now()
-		resp, err := c.HTTP.Get(url)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		whole += time.Since(t0)
-		close(stop)
-		if err != nil || resp.StatusCode != http.StatusOK || n < 100000 {
-			b.Fatalf("%s: status %d, %d bytes, %v", url, resp.StatusCode, n, err)
-		}
+		_, t, n, g := benchGet(b, c, url)
+		whole += t
 		size = n
-		if g := int64(top.Load()) - int64(before.HeapAlloc); g > peak {
-			peak = g
-		}
+		peak = max(peak, g)
 	}
 	b.ReportMetric(float64(whole.Microseconds())/1000/float64(b.N), "whole-ms")
 	b.ReportMetric(float64(peak)/(1<<20), "heap-growth-MB")

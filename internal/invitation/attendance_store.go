@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // After the day: who came. The attendance report of an edition (check-in
@@ -46,8 +48,7 @@ type AttendanceCount struct {
 // delegation, in order of ceremony and then of precedence. Delegations
 // with no accepted answer and no one checked in are left out.
 func (s *Store) AttendanceCounts(ctx context.Context, editionID int64) ([]AttendanceCount, error) {
-	var out []AttendanceCount
-	err := s.db.WithContext(ctx).Raw(`SELECT ic.ceremony_id, g.delegation_id,
+	return scanAll[AttendanceCount](ctx, s.db, "attendance counts", `SELECT ic.ceremony_id, g.delegation_id,
 			COALESCE(d.name, '') AS delegation, COALESCE(d.kind, '') AS kind,
 			COALESCE(d.precedence, 2147483647) AS precedence,
 			count(*) FILTER (WHERE ic.status = 'accepted') AS accepted,
@@ -62,11 +63,7 @@ func (s *Store) AttendanceCounts(ctx context.Context, editionID int64) ([]Attend
 		WHERE i.edition_id = ?
 		GROUP BY ic.ceremony_id, g.delegation_id, d.name, d.kind, d.precedence
 		HAVING count(*) FILTER (WHERE ic.status = 'accepted' OR ic.checked_in_at IS NOT NULL) > 0
-		ORDER BY ic.ceremony_id, precedence, g.delegation_id NULLS LAST`, editionID).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("invitation: attendance counts: %w", err)
-	}
-	return out, nil
+		ORDER BY ic.ceremony_id, precedence, g.delegation_id NULLS LAST`, editionID)
 }
 
 // NoShow is a guest who accepted a ceremony and was not checked in.
@@ -87,12 +84,8 @@ type NoShow struct {
 // edition and were not checked in, by ceremony, then in order of
 // precedence, then by family name in locale's collation.
 func (s *Store) AttendanceNoShows(ctx context.Context, editionID int64, locale string) ([]NoShow, error) {
-	col, ok := attendeeCollations[locale]
-	if !ok {
-		col = attendeeCollations["en"]
-	}
-	var out []NoShow
-	err := s.db.WithContext(ctx).Raw(`SELECT ic.ceremony_id, g.id AS guest_id, g.honorific, g.given_name, g.family_name,
+	col := attendeeCollation(locale)
+	return scanAll[NoShow](ctx, s.db, "no-shows", `SELECT ic.ceremony_id, g.id AS guest_id, g.honorific, g.given_name, g.family_name,
 			g.printed_name, g.vip, g.delegation_id, COALESCE(d.name, '') AS delegation, ic.companions
 		FROM invitations i
 		JOIN invitation_ceremonies ic ON ic.invitation_id = i.id
@@ -100,11 +93,7 @@ func (s *Store) AttendanceNoShows(ctx context.Context, editionID int64, locale s
 		LEFT JOIN delegations d ON d.id = g.delegation_id
 		WHERE i.edition_id = ? AND ic.status = 'accepted' AND ic.checked_in_at IS NULL
 		ORDER BY ic.ceremony_id, g.precedence, g.delegation_id, g.vip DESC,
-			g.family_name COLLATE `+col+`, g.given_name COLLATE `+col+`, g.id`, editionID).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("invitation: no-shows: %w", err)
-	}
-	return out, nil
+			g.family_name COLLATE `+col+`, g.given_name COLLATE `+col+`, g.id`, editionID)
 }
 
 // AttendanceWalkIn is a person let in without an invitation.
@@ -120,18 +109,13 @@ type AttendanceWalkIn struct {
 // AttendanceWalkIns lists the walk-ins of every ceremony of an edition,
 // by ceremony and time of arrival.
 func (s *Store) AttendanceWalkIns(ctx context.Context, editionID int64) ([]AttendanceWalkIn, error) {
-	var out []AttendanceWalkIn
-	err := s.db.WithContext(ctx).Raw(`SELECT w.ceremony_id, w.name, w.organisation, w.reason,
+	return scanAll[AttendanceWalkIn](ctx, s.db, "walk-ins", `SELECT w.ceremony_id, w.name, w.organisation, w.reason,
 			COALESCE(gt.name, '') AS gate, w.at
 		FROM walk_ins w
 		JOIN ceremonies c ON c.id = w.ceremony_id
 		LEFT JOIN gates gt ON gt.id = w.gate_id
 		WHERE c.edition_id = ?
-		ORDER BY w.ceremony_id, w.at, w.id`, editionID).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("invitation: walk-ins: %w", err)
-	}
-	return out, nil
+		ORDER BY w.ceremony_id, w.at, w.id`, editionID)
 }
 
 // GuestCeremonyAnswer is a guest's answer to one ceremony of a past or
@@ -155,8 +139,7 @@ type GuestCeremonyAnswer struct {
 // GuestAttendance returns a guest's answers to every ceremony invited to,
 // newest edition first, ceremonies in their order, in one query.
 func (s *Store) GuestAttendance(ctx context.Context, guestID int64) ([]GuestCeremonyAnswer, error) {
-	var out []GuestCeremonyAnswer
-	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS invitation_id, i.edition_id, e.year,
+	return scanAll[GuestCeremonyAnswer](ctx, s.db, "guest attendance", `SELECT i.id AS invitation_id, i.edition_id, e.year,
 			i.responded_at IS NOT NULL AS answered, c.id AS ceremony_id, c.title, c.starts_at,
 			ic.status, ic.companions, ic.checked_in_at, ic.companions_checked_in
 		FROM invitations i
@@ -164,9 +147,15 @@ func (s *Store) GuestAttendance(ctx context.Context, guestID int64) ([]GuestCere
 		JOIN invitation_ceremonies ic ON ic.invitation_id = i.id
 		JOIN ceremonies c ON c.id = ic.ceremony_id
 		WHERE i.guest_id = ?
-		ORDER BY e.year DESC, c.starts_at, c.id`, guestID).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("invitation: guest attendance: %w", err)
+		ORDER BY e.year DESC, c.starts_at, c.id`, guestID)
+}
+
+// scanAll runs query and scans every row into a T; what names the query
+// in errors.
+func scanAll[T any](ctx context.Context, db *gorm.DB, what, query string, args ...any) ([]T, error) {
+	var out []T
+	if err := db.WithContext(ctx).Raw(query, args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("invitation: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // The attendee list of a ceremony (check-in package): one query for the
@@ -88,6 +90,14 @@ type AttendeeRow struct {
 // directory's, delegation.GuestQuery.order).
 var attendeeCollations = map[string]string{"en": `"en-x-icu"`, "az": `"az-x-icu"`, "ru": `"ru-x-icu"`}
 
+// attendeeCollation is locale's collation, English's for any other.
+func attendeeCollation(locale string) string {
+	if col, ok := attendeeCollations[locale]; ok {
+		return col
+	}
+	return attendeeCollations["en"]
+}
+
 func (f AttendeeFilter) where() (string, []any) {
 	conds, args := []string{"ic.ceremony_id = ?"}, []any{f.CeremonyID}
 	if f.Status != "" && f.Status != "all" {
@@ -118,10 +128,7 @@ func (f AttendeeFilter) where() (string, []any) {
 }
 
 func (f AttendeeFilter) order() string {
-	col, ok := attendeeCollations[f.Locale]
-	if !ok {
-		col = attendeeCollations["en"]
-	}
+	col := attendeeCollation(f.Locale)
 	byName := "g.family_name COLLATE " + col + ", g.given_name COLLATE " + col + ", g.id"
 	switch {
 	case f.Sort == AttendeeSortName && f.Grouped:
@@ -138,7 +145,12 @@ func (f AttendeeFilter) order() string {
 // through one cursor; the companions' names come in the same row.
 func (s *Store) EachAttendee(ctx context.Context, f AttendeeFilter, fn func(*AttendeeRow) error) error {
 	where, args := f.where()
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
+	var r AttendeeRow
+	cols := []any{&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.Position,
+		&r.Phone, &r.AccessibilityNeeds, &r.DietaryNeeds, &r.VIP,
+		&r.DelegationID, &r.Delegation, &r.Kind, &r.Status, &r.Companions,
+		&r.ZoneID, &r.Zone, &r.ExpectedGateID, &r.ExpectedGate, &r.CheckedInAt, &r.Gate}
+	return eachRow(ctx, s.db, "attendees", `SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name, g.position,
 			COALESCE(NULLIF(i.contact_phone, ''), g.phone),
 			COALESCE(NULLIF(i.accessibility_needs, ''), g.accessibility_needs),
 			COALESCE(NULLIF(i.dietary_needs, ''), g.dietary_needs), g.vip,
@@ -155,32 +167,37 @@ func (s *Store) EachAttendee(ctx context.Context, f AttendeeFilter, fn func(*Att
 		LEFT JOIN gates gt ON gt.id = ic.checked_in_gate_id
 		LEFT JOIN participations p ON p.edition_id = i.edition_id AND p.delegation_id = g.delegation_id
 		LEFT JOIN gates eg ON eg.id = p.arrival_gate_id AND eg.venue_id = ce.venue_id
-		WHERE `+where+` ORDER BY `+f.order(), args...).Rows()
+		WHERE `+where+` ORDER BY `+f.order(), args, &r, cols, &r.CompanionNames, fn)
+}
+
+// eachRow runs query and calls fn with each row, read through one cursor
+// into *r (reset before each row): its columns into cols, pointers into
+// *r, and a last one, the companions' names as a JSON array, into *names.
+// It is the shape the attendee list and the badges share. fn must not
+// keep the row; what names the query in errors.
+func eachRow[R any](ctx context.Context, db *gorm.DB, what, query string, args []any, r *R, cols []any, names *[]string, fn func(*R) error) error {
+	rows, err := db.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
-		return fmt.Errorf("invitation: attendees: %w", err)
+		return fmt.Errorf("invitation: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var (
-		r     AttendeeRow
-		names []byte
-	)
+	var raw []byte
+	// The pointers stay good from row to row: *r is only reset.
+	dest := append(cols, &raw)
 	for rows.Next() {
-		r = AttendeeRow{}
-		if err := rows.Scan(&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.Position,
-			&r.Phone, &r.AccessibilityNeeds, &r.DietaryNeeds, &r.VIP,
-			&r.DelegationID, &r.Delegation, &r.Kind, &r.Status, &r.Companions,
-			&r.ZoneID, &r.Zone, &r.ExpectedGateID, &r.ExpectedGate, &r.CheckedInAt, &r.Gate, &names); err != nil {
-			return fmt.Errorf("invitation: attendees: scan: %w", err)
+		*r = *new(R)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("invitation: %s: scan: %w", what, err)
 		}
-		if err := json.Unmarshal(names, &r.CompanionNames); err != nil {
-			return fmt.Errorf("invitation: attendees: companions: %w", err)
+		if err := json.Unmarshal(raw, names); err != nil {
+			return fmt.Errorf("invitation: %s: companions: %w", what, err)
 		}
-		if err := fn(&r); err != nil {
+		if err := fn(r); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("invitation: attendees: %w", err)
+		return fmt.Errorf("invitation: %s: %w", what, err)
 	}
 	return nil
 }

@@ -1,10 +1,6 @@
 package invitation
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-)
+import "context"
 
 // Badges and place cards (check-in package): the guests accepted to a
 // ceremony with the check-in code their badge's QR code carries. The query
@@ -56,7 +52,11 @@ func (s *Store) EachBadge(ctx context.Context, f BadgeFilter, fn func(*BadgeRow)
 	if f.GuestID != 0 {
 		where, args = where+" AND g.id = ?", append(args, f.GuestID)
 	}
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name,
+	var r BadgeRow
+	cols := []any{&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName,
+		&r.DelegationID, &r.Delegation, &r.ZoneID, &r.Zone, &r.ZoneColour,
+		&r.CheckInCode, &r.Companions}
+	return eachRow(ctx, s.db, "badges", `SELECT i.id, g.id, g.honorific, g.given_name, g.family_name, g.printed_name,
 			g.delegation_id, COALESCE(d.name, ''), ic.zone_id, COALESCE(z.name, ''), COALESCE(z.badge_colour, ''),
 			i.check_in_code, ic.companions,
 			COALESCE((SELECT json_agg(c.name ORDER BY c.position) FROM invitation_companions c
@@ -66,31 +66,5 @@ func (s *Store) EachBadge(ctx context.Context, f BadgeFilter, fn func(*BadgeRow)
 		JOIN guests g ON g.id = i.guest_id
 		LEFT JOIN delegations d ON d.id = g.delegation_id
 		LEFT JOIN zones z ON z.id = ic.zone_id
-		WHERE `+where+` ORDER BY `+f.order(), args...).Rows()
-	if err != nil {
-		return fmt.Errorf("invitation: badges: %w", err)
-	}
-	defer rows.Close()
-	var (
-		r     BadgeRow
-		names []byte
-	)
-	for rows.Next() {
-		r = BadgeRow{}
-		if err := rows.Scan(&r.InvitationID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName,
-			&r.DelegationID, &r.Delegation, &r.ZoneID, &r.Zone, &r.ZoneColour,
-			&r.CheckInCode, &r.Companions, &names); err != nil {
-			return fmt.Errorf("invitation: badges: scan: %w", err)
-		}
-		if err := json.Unmarshal(names, &r.CompanionNames); err != nil {
-			return fmt.Errorf("invitation: badges: companions: %w", err)
-		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("invitation: badges: %w", err)
-	}
-	return nil
+		WHERE `+where+` ORDER BY `+f.order(), args, &r, cols, &r.CompanionNames, fn)
 }

@@ -39,40 +39,33 @@ const tallyColumns = `count(*) AS invited,
 
 // CeremonyTallies counts the answers to each ceremony of an edition.
 func (s *Store) CeremonyTallies(ctx context.Context, editionID int64) (map[int64]Tally, error) {
-	var rows []struct {
-		CeremonyID int64
-		Tally
-	}
-	err := s.db.WithContext(ctx).Raw(`SELECT ic.ceremony_id, `+tallyColumns+`
-		FROM invitation_ceremonies ic JOIN invitations i ON i.id = ic.invitation_id
-		WHERE i.edition_id = ? GROUP BY ic.ceremony_id`, editionID).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("invitation: tally ceremonies: %w", err)
-	}
-	out := make(map[int64]Tally, len(rows))
-	for _, r := range rows {
-		out[r.CeremonyID] = r.Tally
-	}
-	return out, nil
+	return s.tallies(ctx, editionID, "ic.ceremony_id", "ceremonies")
 }
 
 // GuestTallies counts the answers of each invited guest of an edition, so
 // the caller can add them up by the guest's delegation and its kind,
 // which the directory knows.
 func (s *Store) GuestTallies(ctx context.Context, editionID int64) (map[int64]Tally, error) {
+	return s.tallies(ctx, editionID, "i.guest_id", "guests")
+}
+
+// tallies counts the answers of an edition grouped by the column by (a
+// constant of this file, never input), keyed by its value; what names the
+// groups in errors.
+func (s *Store) tallies(ctx context.Context, editionID int64, by, what string) (map[int64]Tally, error) {
 	var rows []struct {
-		GuestID int64
+		Key int64
 		Tally
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT i.guest_id, `+tallyColumns+`
+	err := s.db.WithContext(ctx).Raw(`SELECT `+by+` AS key, `+tallyColumns+`
 		FROM invitation_ceremonies ic JOIN invitations i ON i.id = ic.invitation_id
-		WHERE i.edition_id = ? GROUP BY i.guest_id`, editionID).Scan(&rows).Error
+		WHERE i.edition_id = ? GROUP BY `+by, editionID).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("invitation: tally guests: %w", err)
+		return nil, fmt.Errorf("invitation: tally %s: %w", what, err)
 	}
 	out := make(map[int64]Tally, len(rows))
 	for _, r := range rows {
-		out[r.GuestID] = r.Tally
+		out[r.Key] = r.Tally
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,11 +21,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"vigil/internal/app"
 	"vigil/internal/auth"
-	"vigil/internal/config"
 	"vigil/internal/database"
 	"vigil/internal/invitation"
+	"vigil/internal/loadtest"
 	"vigil/internal/testserver"
 )
 
@@ -50,6 +48,7 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(db.Close) // after the server's clean-up, registered later
 	m, err := database.NewMigrator(db.SQL)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +56,13 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 	if _, err := m.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := startApp(t, db, dbURL)
+	// Quiet unless asked for (VIGIL_TEST_LOG under -v): while the
+	// database is down the server logs its failures again and again.
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() && os.Getenv("VIGIL_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	srv := testserver.StartWith(t, db, dbURL, log)
 	fx := seedOutageFixture(t, srv)
 
 	var (
@@ -234,26 +239,7 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 	}
 
 	// Nothing accepted is lost.
-	var lost []string
-	for _, m := range markers {
-		var n int
-		if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM invitation_events WHERE action = 'answer' AND detail->>'dietary_needs' = $1", m).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 1 {
-			lost = append(lost, fmt.Sprintf("answer %s (%d rows)", m, n))
-		}
-	}
-	for _, code := range scanned {
-		var in bool
-		if err := db.Pool.QueryRow(ctx, `SELECT ic.checked_in_at IS NOT NULL FROM invitation_ceremonies ic
-			JOIN invitations i ON i.id = ic.invitation_id WHERE i.check_in_code = $1`, code).Scan(&in); err != nil {
-			t.Fatal(err)
-		}
-		if !in {
-			lost = append(lost, "check-in "+code)
-		}
-	}
+	lost := loadtest.Lost(t, db.Gorm, markers, scanned)
 	t.Logf("kept: %d accepted RSVP answers and %d check-ins, %d lost", len(markers), len(scanned), len(lost))
 	if len(lost) > 0 {
 		t.Errorf("accepted but not in the database: %v", lost)
@@ -375,7 +361,6 @@ func seedOutageFixture(t *testing.T, srv *testserver.Server) outageFixture {
 	t.Helper()
 	ctx := context.Background()
 	one := func(q string, args ...any) int64 { return srv.InsertID(t, q, args...) }
-	year := time.Now().Year()
 	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
 	// Answers: an edition far ahead, open until its deadline.
 	ed := one("INSERT INTO editions (commemoration_id, year, status, rsvp_deadline) VALUES (?, 2099, 'invitations_open', '2099-02-01')", cm)
@@ -409,83 +394,17 @@ func seedOutageFixture(t *testing.T, srv *testserver.Server) outageFixture {
 	}
 
 	// Check-in: this year's edition, badges that were never scanned.
-	ed2 := one("INSERT INTO editions (commemoration_id, year, status) VALUES (?, ?, 'invitations_open')", cm, year)
-	venue := one("INSERT INTO venues (name) VALUES ('Memorial')")
-	zone := one("INSERT INTO zones (venue_id, name, capacity, badge_colour) VALUES (?, 'Guests stand', 10000, '#2f6f4f')", venue)
-	starts := time.Date(year, 2, 26, 7, 0, 0, 0, time.UTC)
-	cer2 := one(`INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status)
-		VALUES (?, 'Wreath-laying', ?, ?, ?, 'published')`, ed2, venue, starts, starts.Add(90*time.Minute))
-	const badges = 3000
-	srv.Exec(t, `INSERT INTO guests (given_name, family_name, honorific) SELECT 'Badge ' || g, 'Holder', 'H.E.' FROM generate_series(1, ?) g`, badges)
-	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	raw := make([]byte, 12)
-	for range badges {
-		if _, err := rand.Read(raw); err != nil {
-			t.Fatal(err)
-		}
-		for j := range raw {
-			raw[j] = alphabet[int(raw[j])%len(alphabet)]
-		}
-		fx.codes = append(fx.codes, string(raw))
-	}
-	srv.Exec(t, `INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code)
-		SELECT ?, g.id, int8send(g.id), sha256(int8send(g.id)), c.code
-		FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM guests WHERE family_name = 'Holder') g
-		JOIN unnest(string_to_array(?, ',')) WITH ORDINALITY AS c(code, n) ON c.n = g.n`, ed2, strings.Join(fx.codes, ","))
-	srv.Exec(t, `INSERT INTO invitation_ceremonies (invitation_id, ceremony_id, zone_id, status, companions)
-		SELECT id, ?, ?, 'accepted', 0 FROM invitations WHERE edition_id = ?`, cer2, zone, ed2)
-	fx.deskPath = "/checkin/" + strconv.FormatInt(cer2, 10)
+	badges := loadtest.SeedBadges(t, srv.DB.Gorm, cm, 3000, 3)
+	fx.codes = badges.Codes
+	fx.deskPath = "/checkin/" + strconv.FormatInt(badges.CeremonyID, 10)
 	fx.scanURL = srv.URL + fx.deskPath + "/scan"
-	for i := range 3 {
-		gate := one("INSERT INTO gates (venue_id, name) VALUES (?, ?)", venue, fmt.Sprintf("Gate %d", i+1))
+	for i, gate := range badges.Gates {
 		u := srv.AddUser(t, fmt.Sprintf("gate%d@example.org", i), auth.RoleStaff)
 		c := srv.NewClient(t)
 		c.Login(u.Email)
 		fx.desks = append(fx.desks, session{http: c.HTTP, csrf: c.CSRF(), gate: strconv.FormatInt(gate, 10)})
 	}
 	return fx
-}
-
-// startApp runs Vigil over db, as testserver.Start does over a test
-// database of the shared cluster.
-func startApp(t *testing.T, db *database.DB, dbURL string) *testserver.Server {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	env := map[string]string{"DATABASE_URL": dbURL, "VIGIL_ADDR": ln.Addr().String(), "VIGIL_BASE_URL": base,
-		"VIGIL_SECRET": "test-secret-test-secret-test-secret-0123"}
-	cfg, err := config.Load(func(k string) string { return env[k] }, config.NeedServer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() && os.Getenv("VIGIL_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	a, err := app.New(cfg, db, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("server did not stop")
-		}
-		a.Close()
-		db.Close()
-	})
-	return &testserver.Server{URL: base, App: a, DB: db}
 }
 
 // privatePostgres is a PostgreSQL cluster of one test's own.

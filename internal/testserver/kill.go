@@ -6,15 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"vigil/internal/app"
-	"vigil/internal/config"
 	"vigil/internal/database"
 )
 
@@ -58,73 +55,32 @@ func StartInstance(t testing.TB, db *database.DB, env map[string]string) *Instan
 		r.close()
 		t.Fatalf("testserver: open the shared database: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		own.Close()
-		r.close()
-		t.Fatalf("testserver: listen: %v", err)
-	}
-	tl := &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
-	base := "http://" + ln.Addr().String()
-	vars := map[string]string{
-		"DATABASE_URL":   dbURL,
-		"VIGIL_ADDR":     ln.Addr().String(),
-		"VIGIL_BASE_URL": base,
-		"VIGIL_SECRET":   "test-secret-test-secret-test-secret-0123",
-	}
-	for k, v := range env {
-		vars[k] = v
-	}
-	cfg, err := config.Load(func(k string) string { return vars[k] }, config.NeedServer)
-	if err != nil {
-		own.Close()
-		r.close()
-		t.Fatalf("testserver: config: %v", err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	a, err := app.New(cfg, own, log)
-	if err != nil {
-		own.Close()
-		r.close()
-		t.Fatalf("testserver: app: %v", err)
-	}
-	inst := &Instance{Server: &Server{URL: base, App: a, DB: own}, http: tl, relay: r}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, tl) }()
-	t.Cleanup(func() {
-		if inst.killed.Load() {
-			// The test's checks are over: give the dead instance its
-			// database back so that what is left of it (River
-			// resigning its leadership) stops at once rather than
-			// retrying for seconds.
-			r.reopen()
-		}
-		cancel()
-		select {
-		case err := <-done:
-			// A killed instance's Serve fails on its closed listener.
-			if err != nil && !inst.killed.Load() {
-				t.Errorf("testserver: instance stopped with %v", err)
+	inst := &Instance{relay: r}
+	inst.Server = launch{
+		what:  "instance",
+		db:    own,
+		dbURL: dbURL,
+		env:   env,
+		listener: func(ln net.Listener) net.Listener {
+			inst.http = &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
+			return inst.http
+		},
+		release: func() {
+			own.Close()
+			r.close()
+		},
+		stopping: func() {
+			if inst.killed.Load() {
+				// The test's checks are over: give the dead instance
+				// its database back so that what is left of it (River
+				// resigning its leadership) stops at once rather than
+				// retrying for seconds.
+				r.reopen()
 			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("testserver: instance did not stop")
-		}
-		a.Close()
-		own.Close()
-		r.close()
-	})
-	for range 100 {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		},
+		// A killed instance's Serve fails on its closed listener.
+		failed: func(error) bool { return !inst.killed.Load() },
+	}.start(t)
 	return inst
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"vigil/internal/audit"
 )
@@ -38,132 +37,68 @@ type versioned interface {
 
 // anyVersion skips the version check of updateRow, for changes that mean
 // the same whatever was saved in between (marking a task done).
-const anyVersion = -1
+const anyVersion = audit.AnyVersion
 
-// op names what a helper is doing for error messages and the audit log.
+// op names the row a helper works on, for error messages and the audit log.
 type op struct {
 	entity string // audit entity type: "venue", "zone", …
 	id     int64
 }
 
-func (o op) wrap(verb string, err error) error {
-	return fmt.Errorf("venue: %s %s %d: %w", verb, o.entity, o.id, err)
+// auditRows gives the shared row helpers this package's errors.
+var auditRows = audit.Rows{NotFound: ErrNotFound, Stale: ErrStale, Fail: failed}
+
+// failed turns a failed statement into the error the handlers know.
+func failed(verb, entity string, id int64, err error) error {
+	switch {
+	case verb == "create" && errors.Is(err, gorm.ErrDuplicatedKey):
+		return ErrNameTaken
+	case verb == "create" && errors.Is(err, gorm.ErrForeignKeyViolated):
+		// The venue, ceremony or edition it belongs to is gone.
+		return ErrNotFound
+	case verb == "create":
+		return fmt.Errorf("venue: create %s: %w", entity, err)
+	case verb == "update" && errors.Is(err, gorm.ErrDuplicatedKey):
+		return ErrNameTaken
+	case verb == "delete" && errors.Is(err, gorm.ErrForeignKeyViolated):
+		return ErrInUse
+	}
+	return fmt.Errorf("venue: %s %s %d: %w", verb, entity, id, err)
 }
 
 // createRow inserts row and its audit entry in one transaction.
 func createRow[T any](ctx context.Context, db *gorm.DB, entity string, row *T, id func() int64, summary string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(row).Error; err != nil {
-			switch {
-			case errors.Is(err, gorm.ErrDuplicatedKey):
-				return ErrNameTaken
-			case errors.Is(err, gorm.ErrForeignKeyViolated):
-				// The venue, ceremony or edition it belongs to is gone.
-				return ErrNotFound
-			}
-			return fmt.Errorf("venue: create %s: %w", entity, err)
-		}
-		return audit.Write(ctx, tx, audit.Record{
-			Action: "create", EntityType: entity, EntityID: id(),
-			Summary: summary, Changes: audit.Diff(nil, row),
-		})
-	})
+	return audit.CreateRow(ctx, db, auditRows, entity, row, id, summary, nil)
 }
 
-// updateRow runs one edit of the row id inside scope: it locks and loads
-// the row, refuses a version other than the one the editor saw (ErrStale),
-// applies change, saves every column with the next version and audits the
-// difference, all in one transaction. A change that changes nothing the
-// audit log records saves nothing.
+// updateRow runs one edit of the row o.id inside scope with
+// audit.UpdateRow: a version other than the one the editor saw is
+// ErrStale, and a change that changes nothing saves nothing.
 func updateRow[T any, P interface {
 	*T
 	versioned
 }](ctx context.Context, db *gorm.DB, o op, version int, scope func(*gorm.DB) *gorm.DB, change func(P), summary func(P) string) (P, error) {
-	var after T
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var before T
-		if err := scope(tx).Clauses(clause.Locking{Strength: "UPDATE"}).First(&before, o.id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return o.wrap("load", err)
-		}
-		old := P(&before).version()
-		if version != anyVersion && old != version {
-			return ErrStale
-		}
-		after = before
-		change(&after)
-		changes := audit.Diff(P(&before), P(&after))
-		if len(changes) == 0 {
-			// Nothing to save: a form sent twice changes nothing twice.
+	return audit.UpdateRow(ctx, db, auditRows, audit.Update[P]{
+		Entity: o.entity, ID: o.id, Version: version, Scope: scope,
+		GetVersion: func(p P) int { return p.version() },
+		SetVersion: func(p P, v int) { p.setVersion(v) },
+		Change: func(_ *gorm.DB, p P) error {
+			change(p)
 			return nil
-		}
-		P(&after).setVersion(old + 1)
-		res := tx.Model(P(&after)).Select("*").Omit("id", "created_at").Where("version = ?", old).Updates(P(&after))
-		if res.Error != nil {
-			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-				return ErrNameTaken
-			}
-			return o.wrap("update", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return ErrStale
-		}
-		return audit.Write(ctx, tx, audit.Record{
-			Action: "update", EntityType: o.entity, EntityID: o.id,
-			Summary: summary(&after), Changes: changes,
-		})
+		},
+		Summary: summary,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &after, nil
 }
 
-// deleteRow deletes the row id inside scope and audits what it held. A
+// deleteRow deletes the row o.id inside scope and audits what it held. A
 // ceremony still referring to it makes ErrInUse.
 func deleteRow[T any](ctx context.Context, db *gorm.DB, o op, scope func(*gorm.DB) *gorm.DB, summary func(*T) string) (*T, error) {
-	var before T
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := scope(tx).Clauses(clause.Locking{Strength: "UPDATE"}).First(&before, o.id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return o.wrap("load", err)
-		}
-		if err := tx.Delete(&before).Error; err != nil {
-			if errors.Is(err, gorm.ErrForeignKeyViolated) {
-				return ErrInUse
-			}
-			return o.wrap("delete", err)
-		}
-		changes := audit.Diff(nil, &before)
-		for k, c := range changes {
-			changes[k] = audit.Change{Before: c.After}
-		}
-		return audit.Write(ctx, tx, audit.Record{
-			Action: "delete", EntityType: o.entity, EntityID: o.id,
-			Summary: summary(&before), Changes: changes,
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &before, nil
+	return audit.DeleteRow(ctx, db, auditRows, o.entity, o.id, scope, summary, nil)
 }
 
-// oneRow loads the row id inside scope, or ErrNotFound.
+// oneRow loads the row o.id inside scope, or ErrNotFound.
 func oneRow[T any](ctx context.Context, db *gorm.DB, o op, scope func(*gorm.DB) *gorm.DB) (*T, error) {
-	var row T
-	res := scope(db.WithContext(ctx)).Limit(1).Find(&row, o.id)
-	if res.Error != nil {
-		return nil, o.wrap("load", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, ErrNotFound
-	}
-	return &row, nil
+	return audit.OneRow[T](ctx, db, auditRows, o.entity, o.id, scope)
 }
 
 // Venues ----------------------------------------------------------------------
