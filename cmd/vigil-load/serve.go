@@ -161,6 +161,7 @@ func serveVigil(dbURL, secret string, sendMail bool) error {
 		return fmt.Errorf("vigil-load: config: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	app.LimitMemory(os.Getenv) // as vigil serve does
 	a, err := app.New(cfg, db, log)
 	if err != nil {
 		return fmt.Errorf("vigil-load: app: %w", err)

@@ -110,6 +110,7 @@ func (e *cli) serve(ctx context.Context, args []string) error {
 	if pending > 0 {
 		return fmt.Errorf("the database schema is behind: %d migration(s) pending; run `vigil migrate up` first", pending)
 	}
+	app.LimitMemory(os.Getenv)
 	a, err := app.New(cfg, db, log)
 	if err != nil {
 		return err
