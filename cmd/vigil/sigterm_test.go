@@ -177,7 +177,9 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("the answer just before SIGTERM: %d %v", r.status, r.err)
 	}
+	mu.Lock()
 	markers = append(markers, "just before SIGTERM")
+	mu.Unlock()
 	sentAt := time.Now()
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,7 +32,7 @@ func newCheckinBoard(db *database.DB, ceremonies *ceremony.Store, venues *venue.
 	return checkin.NewBoard(checkin.BoardDeps{
 		Ceremonies: boardCeremonies{ceremonies: ceremonies, venues: venues},
 		Arrivals:   boardArrivals{invitations},
-		Guests:     boardGuests{delegations},
+		Guests:     &boardGuests{store: delegations},
 		Listen: func(ctx context.Context) (*pgx.Conn, error) {
 			conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
 			if err != nil {
@@ -120,21 +122,55 @@ func (a boardArrivals) Arrivals(ctx context.Context, ceremonyID int64) ([]checki
 	return out, nil
 }
 
-// boardGuests serves checkin.BoardGuests from the delegation store.
-type boardGuests struct{ store *delegation.Store }
+// boardGuestsTTL is how long the board trusts what it read of a guest:
+// while check-ins come, the board reads the same thousands of guests every
+// quarter of a second, and a guest's name, VIP mark or delegation hardly
+// changes during a ceremony; a change shows within this time.
+const boardGuestsTTL = 15 * time.Second
 
-// BoardGuests implements checkin.BoardGuests.
-func (a boardGuests) BoardGuests(ctx context.Context, ids []int64) (map[int64]checkin.BoardGuest, error) {
-	rows, err := a.store.GuestRows(ctx, ids)
+// boardGuests serves checkin.BoardGuests from the delegation store,
+// keeping what it read for boardGuestsTTL.
+type boardGuests struct {
+	store *delegation.Store
+	mu    sync.Mutex
+	// cache holds the guests read since since.
+	cache map[int64]checkin.BoardGuest
+	since time.Time
+}
+
+// BoardGuests implements checkin.BoardGuests: only the guests not read in
+// the last boardGuestsTTL are read from the store.
+func (a *boardGuests) BoardGuests(ctx context.Context, ids []int64) (map[int64]checkin.BoardGuest, error) {
+	out := make(map[int64]checkin.BoardGuest, len(ids))
+	var missing []int64
+	a.mu.Lock()
+	if a.cache == nil || time.Since(a.since) > boardGuestsTTL {
+		a.cache, a.since = map[int64]checkin.BoardGuest{}, time.Now()
+	}
+	for _, id := range ids {
+		if g, ok := a.cache[id]; ok {
+			out[id] = g
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	a.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := a.store.GuestRows(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]checkin.BoardGuest, len(rows))
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, r := range rows {
 		g := guestInfo(r)
-		out[r.ID] = checkin.BoardGuest{
+		bg := checkin.BoardGuest{
 			ID: r.ID, Name: g.Name, VIP: r.VIP, DelegationID: r.DelegationID, Delegation: r.DelegationName, Precedence: r.Precedence,
 		}
+		out[r.ID] = bg
+		a.cache[r.ID] = bg
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,10 +29,12 @@ import (
 // changes invitation_ceremonies.checked_in_at, a trigger sends
 // pg_notify('vigil_checkin', {"ceremony_id","invitation_id","checked_in"})
 // (migrations/00007_checkin.sql), and each server process holds one LISTEN
-// connection while it has boards open. A notification wakes the boards of
-// that ceremony; the first to wake reads the numbers once (one snapshot per
-// ceremony and change, shared by all of them) and each sends them, rendered
-// in its own language, as a server-sent event.
+// connection while it has boards open. A notification marks the
+// ceremony's numbers changed; the ceremony's hub (boardHub) reads them
+// once, renders them once per language and hands the same event bytes to
+// every open board of that ceremony, reading at most every boardCoalesce
+// while check-ins keep coming. The cost of an arrival is thus one read and
+// one render per language, whatever the number of boards.
 
 // Template of the board; the page and the live fragment are one file.
 const tmplBoard = "checkin/board"
@@ -57,6 +60,13 @@ const (
 	listenMaxBackoff = 5 * time.Second
 	// boardLoadTimeout bounds reading the numbers for one update.
 	boardLoadTimeout = 10 * time.Second
+	// boardCoalesce is the least time between two reads of one
+	// ceremony's numbers while check-ins keep coming: a burst of
+	// arrivals costs one read per interval, not one per arrival and
+	// board, and the first arrival after a quiet spell goes out at once.
+	boardCoalesce = 250 * time.Millisecond
+	// boardLoadRetry is how soon a failed read is tried again.
+	boardLoadRetry = 2 * time.Second
 	// boardVIPsShown bounds the VIP names listed; the rest are counted.
 	boardVIPsShown = 40
 )
@@ -90,7 +100,7 @@ func NewBoard(d BoardDeps) *Board {
 		d.Log = slog.Default()
 	}
 	b := &Board{BoardDeps: d}
-	b.hub = newBoardHub(b.listen)
+	b.hub = newBoardHub(b.listen, b.load, b.event, d.Log)
 	return b
 }
 
@@ -128,6 +138,11 @@ func boardURL(id int64) string { return "/checkin/" + strconv.FormatInt(id, 10) 
 // the server shuts down. A client that does not ask for a stream
 // (Accept: text/event-stream, as EventSource does) gets the numbers as one
 // event and the answer ends.
+//
+// The stream only writes what the ceremony's hub hands it: the hub reads
+// and renders the numbers once per change (or burst of changes) for all
+// the streams of the ceremony, so an arrival costs the same with one board
+// open as with fifty.
 func (b *Board) Events(c echo.Context) error {
 	id, err := pathID(c, "ceremony")
 	if err != nil {
@@ -144,22 +159,22 @@ func (b *Board) Events(c echo.Context) error {
 	h.Set("Cache-Control", "no-cache, no-transform")
 	// nginx and similar proxies otherwise hold the events back.
 	h.Set("X-Accel-Buffering", "no")
-	s := &boardStream{board: b, c: c, rc: http.NewResponseController(w)}
+	s := &boardStream{c: c, rc: http.NewResponseController(w)}
 
 	if !strings.Contains(req.Header.Get(echo.HeaderAccept), "text/event-stream") {
 		d, err := b.load(ctx, id)
 		if err != nil {
 			return err
 		}
-		frag, err := b.fragment(c, d)
+		ev, err := b.event(c.Echo(), view.Locale(c), d)
 		if err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)
-		return s.send("board", frag)
+		return s.write(ev)
 	}
 
-	sub, err := b.hub.subscribe(id)
+	sub, err := b.hub.subscribe(id, view.Locale(c), c.Echo())
 	if errors.Is(err, errBoardClosed) {
 		c.Response().Header().Set("Retry-After", "2")
 		return echo.NewHTTPError(http.StatusServiceUnavailable)
@@ -175,7 +190,7 @@ func (b *Board) Events(c echo.Context) error {
 		return fmt.Errorf("checkin: board stream: %w", err)
 	}
 	w.WriteHeader(http.StatusOK)
-	if err := s.write(fmt.Sprintf("retry: %d\n\n", boardRetry.Milliseconds())); err != nil {
+	if err := s.write(fmt.Appendf(nil, "retry: %d\n\n", boardRetry.Milliseconds())); err != nil {
 		return nil // the browser has gone
 	}
 	beat := time.NewTicker(boardHeartbeat)
@@ -187,26 +202,11 @@ func (b *Board) Events(c echo.Context) error {
 		case <-b.hub.closing:
 			return nil
 		case <-beat.C:
-			if err := s.write(": heartbeat\n\n"); err != nil {
+			if err := s.write([]byte(": heartbeat\n\n")); err != nil {
 				return nil
 			}
-		case <-sub.wake:
-			d, err := b.hub.snapshot(ctx, id, b.load)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				// The next change or reconnection tries again; the
-				// screen keeps its last numbers meanwhile.
-				b.Log.Warn("live board: read numbers", "ceremony", id, "err", err)
-				continue
-			}
-			frag, err := b.fragment(c, d)
-			if err != nil {
-				b.Log.Error("live board: render", "ceremony", id, "err", err)
-				return nil
-			}
-			if err := s.send("board", frag); err != nil {
+		case ev := <-sub.updates:
+			if err := s.write(ev); err != nil {
 				return nil
 			}
 		}
@@ -228,29 +228,15 @@ func (b *Board) hookShutdown(req *http.Request) {
 
 // boardStream writes server-sent events to one browser.
 type boardStream struct {
-	board *Board
-	c     echo.Context
-	rc    *http.ResponseController
+	c  echo.Context
+	rc *http.ResponseController
 }
 
-// send writes one event; every line of data gets its own data field.
-func (s *boardStream) send(event string, data []byte) error {
-	var buf bytes.Buffer
-	buf.WriteString("event: " + event + "\n")
-	for line := range bytes.Lines(data) {
-		buf.WriteString("data: ")
-		buf.Write(bytes.TrimRight(line, "\r\n"))
-		buf.WriteByte('\n')
-	}
-	buf.WriteByte('\n')
-	return s.write(buf.String())
-}
-
-func (s *boardStream) write(text string) error {
+func (s *boardStream) write(data []byte) error {
 	if err := s.rc.SetWriteDeadline(time.Now().Add(boardWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return fmt.Errorf("checkin: board stream: %w", err)
 	}
-	if _, err := s.c.Response().Write([]byte(text)); err != nil {
+	if _, err := s.c.Response().Write(data); err != nil {
 		return fmt.Errorf("checkin: board stream: %w", err)
 	}
 	if err := s.rc.Flush(); err != nil {
@@ -259,21 +245,42 @@ func (s *boardStream) write(text string) error {
 	return nil
 }
 
-// fragment renders the board's live part in the language of c's request.
-// It renders into a context of its own, with no user, so the stream's
-// request neither writes the page nor takes a flash message meant for the
-// next page.
-func (b *Board) fragment(c echo.Context, d boardData) ([]byte, error) {
+// sseEvent frames data as one server-sent event; every line of data gets
+// its own data field.
+func sseEvent(event string, data []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(data) + len(data)/16 + 32)
+	buf.WriteString("event: " + event + "\n")
+	for line := range bytes.Lines(data) {
+		buf.WriteString("data: ")
+		buf.Write(bytes.TrimRight(line, "\r\n"))
+		buf.WriteByte('\n')
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
+
+// event renders the board's live part in language loc as a "board" event,
+// ready to write to any stream in that language. It renders into a
+// context and request of its own, with no user: the same bytes go to many
+// streams, so nothing of one request (its user, its flash message) may
+// end up in them, and the render outlives no request.
+func (b *Board) event(e *echo.Echo, loc string, d boardData) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodGet, boardURL(d.CeremonyID)+"/events", nil)
+	if err != nil {
+		return nil, fmt.Errorf("checkin: board event: %w", err)
+	}
 	var out captureWriter
-	cc := c.Echo().NewContext(c.Request(), &out)
-	view.SetLocale(cc, view.Locale(c))
+	cc := e.NewContext(req, &out)
+	view.SetLocale(cc, loc)
 	p := b.View.Page(cc, "")
 	p.Zone = d.Location
 	p.Data = boardView{boardData: d, Fragment: true}
 	if err := b.View.Render(cc, http.StatusOK, tmplBoard, p); err != nil {
 		return nil, err
 	}
-	return out.buf.Bytes(), nil
+	boardRenders.Add(1)
+	return sseEvent("board", out.buf.Bytes()), nil
 }
 
 // The numbers ---------------------------------------------------------------------
@@ -456,54 +463,83 @@ func tally(ce BoardCeremony, rows []BoardArrival, guests map[int64]BoardGuest, a
 
 // The subscribers ------------------------------------------------------------------
 
+// Counters of the hub's work, for tests and metrics: boardComputations
+// counts the reads of a ceremony's numbers for its streams, boardRenders
+// the events rendered (one per language per read).
+var boardComputations, boardRenders atomic.Int64
+
 // boardHub keeps the open streams by ceremony and runs the LISTEN
 // connection while there are any.
+//
+// Each ceremony with a stream open has a room. A change announced for the
+// ceremony marks its room changed and, unless one is already at work,
+// starts the room's worker: it reads the numbers once, renders them once
+// per language among the room's streams and hands the same bytes to every
+// stream. While changes keep coming, the worker reads again at most every
+// boardCoalesce, so a burst of check-ins costs a few reads, whatever the
+// number of boards; the change that came last is always read after it
+// came, so every board ends on the final numbers. A ceremony with no
+// stream has no room and costs nothing.
 type boardHub struct {
 	mu      sync.Mutex
 	rooms   map[int64]*boardRoom
 	total   int
 	closed  bool
 	closing chan struct{}
+	// ctx ends when the hub closes: it bounds the workers' reads.
+	ctx    context.Context
+	cancel context.CancelFunc
 	// listen runs the LISTEN connection until its context ends;
 	// stopListen ends the one running, if any.
 	listen     func(ctx context.Context)
 	stopListen context.CancelFunc
+	// load reads a ceremony's numbers; render makes them an event in a
+	// language.
+	load   func(ctx context.Context, id int64) (boardData, error)
+	render func(e *echo.Echo, loc string, d boardData) ([]byte, error)
+	log    *slog.Logger
+	// interval is the least time between two reads for one ceremony.
+	interval time.Duration
 }
 
-// boardRoom is the streams of one ceremony.
+// boardRoom is the streams of one ceremony and the state of its worker.
 type boardRoom struct {
+	id   int64
 	subs map[*boardSub]struct{}
-	// version counts the changes announced; snap is the numbers read
-	// for one of them.
-	version uint64
-	snap    *boardSnap
+	// changed: a change was announced since the last read began.
+	changed bool
+	// running: a worker serves the room; gone: the room was dropped (its
+	// last stream closed), and its worker must stop.
+	running, gone bool
+	// last is when the last read began.
+	last time.Time
 }
 
-// boardSub is one open stream. wake holds at most one pending update: a
-// stream that is slow to write misses the changes in between and sends
-// the numbers as they are when it is ready again, so it never falls
-// behind and never holds more than one update.
+// boardSub is one open stream. updates holds at most one event: a stream
+// slow to write has its pending event replaced by the newest, so it never
+// falls behind, never holds up the others and never holds more than one.
 type boardSub struct {
 	ceremony int64
-	wake     chan struct{}
+	locale   string
+	echo     *echo.Echo
+	// fresh: the stream has had no numbers yet.
+	fresh   bool
+	updates chan []byte
 }
 
-// boardSnap is a ceremony's numbers as read after change version; the
-// streams woken by the same change share it.
-type boardSnap struct {
-	version uint64
-	ready   chan struct{}
-	data    boardData
-	err     error
+func newBoardHub(listen func(ctx context.Context), load func(context.Context, int64) (boardData, error),
+	render func(*echo.Echo, string, boardData) ([]byte, error), log *slog.Logger) *boardHub {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &boardHub{
+		rooms: map[int64]*boardRoom{}, closing: make(chan struct{}), ctx: ctx, cancel: cancel,
+		listen: listen, load: load, render: render, log: log, interval: boardCoalesce,
+	}
 }
 
-func newBoardHub(listen func(ctx context.Context)) *boardHub {
-	return &boardHub{rooms: map[int64]*boardRoom{}, closing: make(chan struct{}), listen: listen}
-}
-
-// subscribe opens a stream for ceremony id, with the current numbers due
-// at once; the first stream starts the LISTEN connection.
-func (h *boardHub) subscribe(id int64) (*boardSub, error) {
+// subscribe opens a stream for ceremony id in language loc (e renders
+// it), with the current numbers due at once; the first stream starts the
+// LISTEN connection.
+func (h *boardHub) subscribe(id int64, loc string, e *echo.Echo) (*boardSub, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -511,15 +547,15 @@ func (h *boardHub) subscribe(id int64) (*boardSub, error) {
 	}
 	room := h.rooms[id]
 	if room == nil {
-		room = &boardRoom{subs: map[*boardSub]struct{}{}}
+		room = &boardRoom{id: id, subs: map[*boardSub]struct{}{}}
 		h.rooms[id] = room
 	}
-	s := &boardSub{ceremony: id, wake: make(chan struct{}, 1)}
-	s.wake <- struct{}{}
+	s := &boardSub{ceremony: id, locale: loc, echo: e, fresh: true, updates: make(chan []byte, 1)}
 	room.subs[s] = struct{}{}
 	h.total++
+	h.wake(room)
 	if h.stopListen == nil {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(h.ctx)
 		h.stopListen = cancel
 		go h.listen(ctx)
 	}
@@ -542,6 +578,7 @@ func (h *boardHub) unsubscribe(s *boardSub) {
 	h.total--
 	if len(room.subs) == 0 {
 		delete(h.rooms, s.ceremony)
+		room.gone = true
 	}
 	if h.total == 0 && h.stopListen != nil {
 		h.stopListen()
@@ -555,73 +592,154 @@ func (h *boardHub) count() int {
 	return h.total
 }
 
-// notify wakes the streams of ceremony id.
+// notify tells the streams of ceremony id of a change.
 func (h *boardHub) notify(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if room := h.rooms[id]; room != nil {
-		room.wakeAll()
+		room.changed = true
+		h.wake(room)
 	}
 }
 
-// resync wakes every stream: after the LISTEN connection (re)connects,
-// changes made while it was down were never announced.
+// resync reads every ceremony again: after the LISTEN connection
+// (re)connects, changes made while it was down were never announced.
 func (h *boardHub) resync() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, room := range h.rooms {
-		room.wakeAll()
+		room.changed = true
+		h.wake(room)
 	}
 }
 
-func (r *boardRoom) wakeAll() {
-	r.version++
-	for s := range r.subs {
-		select {
-		case s.wake <- struct{}{}:
-		default: // an update is already pending; it will read the latest
-		}
+// wake starts room's worker unless it runs. h.mu is held.
+func (h *boardHub) wake(room *boardRoom) {
+	if room.running || h.closed {
+		return
 	}
+	room.running = true
+	go h.run(room)
 }
 
-// snapshot returns ceremony id's numbers for the latest change, reading
-// them once for all the streams woken by it.
-func (h *boardHub) snapshot(ctx context.Context, id int64, load func(context.Context, int64) (boardData, error)) (boardData, error) {
-	h.mu.Lock()
-	room := h.rooms[id]
-	if room == nil {
-		h.mu.Unlock()
-		return load(ctx, id)
+// due reports whether room has work: a change to read, or streams that
+// have had no numbers yet. h.mu is held.
+func (room *boardRoom) due() bool {
+	if room.changed {
+		return true
 	}
-	if s := room.snap; s != nil && s.version == room.version {
-		h.mu.Unlock()
-		select {
-		case <-s.ready:
-			return s.data, s.err
-		case <-ctx.Done():
-			return boardData{}, ctx.Err()
+	for s := range room.subs {
+		if s.fresh {
+			return true
 		}
 	}
-	s := &boardSnap{version: room.version, ready: make(chan struct{})}
-	room.snap = s
-	h.mu.Unlock()
-	// The read serves other streams too: it must not stop when this
-	// stream's browser goes away.
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), boardLoadTimeout)
-	s.data, s.err = load(lctx, id)
-	cancel()
-	close(s.ready)
-	if s.err != nil {
+	return false
+}
+
+// run is room's worker: it reads, renders and hands out the numbers until
+// there is nothing left to do.
+func (h *boardHub) run(room *boardRoom) {
+	for {
 		h.mu.Lock()
-		if room.snap == s {
-			room.snap = nil
+		if room.gone || h.closed || !room.due() {
+			room.running = false
+			h.mu.Unlock()
+			return
+		}
+		if wait := time.Until(room.last.Add(h.interval)); wait > 0 {
+			// Read again at most every interval: the changes that
+			// come meanwhile are all in the next read.
+			h.mu.Unlock()
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-h.closing:
+				t.Stop()
+			}
+			continue
+		}
+		// A change goes to every stream; otherwise only the new streams
+		// need the numbers.
+		all := room.changed
+		room.changed = false
+		room.last = time.Now()
+		var targets []*boardSub
+		for s := range room.subs {
+			if all || s.fresh {
+				targets = append(targets, s)
+			}
+		}
+		h.mu.Unlock()
+
+		events, err := h.compute(room.id, targets)
+		if err != nil {
+			// The screens keep their last numbers meanwhile; the read
+			// is tried again a little later (or at the next change).
+			if h.ctx.Err() == nil {
+				h.log.Warn("live board: read numbers", "ceremony", room.id, "err", err)
+			}
+			h.mu.Lock()
+			room.changed = room.changed || all
+			room.last = time.Now().Add(boardLoadRetry - h.interval)
+			h.mu.Unlock()
+			continue
+		}
+		h.mu.Lock()
+		for _, s := range targets {
+			if _, ok := room.subs[s]; !ok {
+				continue // closed meanwhile
+			}
+			s.fresh = false
+			s.offer(events[s.locale])
 		}
 		h.mu.Unlock()
 	}
-	return s.data, s.err
 }
 
-// close ends every stream and the LISTEN connection.
+// compute reads ceremony id's numbers once and renders them once for each
+// language among targets.
+func (h *boardHub) compute(id int64, targets []*boardSub) (map[string][]byte, error) {
+	ctx, cancel := context.WithTimeout(h.ctx, boardLoadTimeout)
+	defer cancel()
+	boardComputations.Add(1)
+	d, err := h.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events := map[string][]byte{}
+	for _, s := range targets {
+		if _, done := events[s.locale]; done {
+			continue
+		}
+		ev, err := h.render(s.echo, s.locale, d)
+		if err != nil {
+			return nil, fmt.Errorf("checkin: render board in %s: %w", s.locale, err)
+		}
+		events[s.locale] = ev
+	}
+	return events, nil
+}
+
+// offer hands ev to the stream, in place of an event it has not written
+// yet. Only the room's worker sends, so after the pending event is taken
+// the send cannot block.
+func (s *boardSub) offer(ev []byte) {
+	select {
+	case s.updates <- ev:
+		return
+	default:
+	}
+	select {
+	case <-s.updates:
+	default:
+	}
+	select {
+	case s.updates <- ev:
+	default:
+	}
+}
+
+// close ends every stream, the workers and the LISTEN connection.
 func (h *boardHub) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -630,6 +748,7 @@ func (h *boardHub) close() {
 	}
 	h.closed = true
 	close(h.closing)
+	h.cancel()
 	if h.stopListen != nil {
 		h.stopListen()
 		h.stopListen = nil

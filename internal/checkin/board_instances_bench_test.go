@@ -1,9 +1,18 @@
 package checkin_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"net/http"
 	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"vigil/internal/testserver"
 )
 
 // BenchmarkBoardFanout measures the targets.md figure for the live board:
@@ -43,4 +52,85 @@ func BenchmarkBoardFanout(b *testing.B) {
 	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 	b.ReportMetric(ms(checkIns)/float64(b.N), "checkin-ms")
 	b.ReportMetric(float64(len(lat)), "events")
+}
+
+// benchBoards is n board streams open on one ceremony while a benchmark
+// runs, each read to the end as a browser would, counting its events.
+type benchBoards struct {
+	cancel []context.CancelFunc
+	events atomic.Int64
+	wg     sync.WaitGroup
+}
+
+// openBenchBoards opens n board streams on base for ceremony as client c
+// (signed in as staff) and waits until each has shown its first numbers.
+func openBenchBoards(b *testing.B, c *testserver.Client, base string, ceremony int64, n int) *benchBoards {
+	b.Helper()
+	bb := &benchBoards{}
+	first := make(chan struct{}, n)
+	for range n {
+		ctx, cancel := context.WithCancel(context.Background())
+		bb.cancel = append(bb.cancel, cancel)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/checkin/"+strconv.FormatInt(ceremony, 10)+"/board/events", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Accept", "text/event-stream")
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			b.Fatalf("board events: %d", resp.StatusCode)
+		}
+		bb.wg.Add(1)
+		go func() {
+			defer bb.wg.Done()
+			defer resp.Body.Close()
+			r := bufio.NewReader(resp.Body)
+			seen := false
+			for {
+				line, err := r.ReadSlice('\n')
+				if err == bufio.ErrBufferFull {
+					continue // a long data line: read on
+				}
+				if err != nil {
+					return
+				}
+				if bytes.HasPrefix(line, []byte("event: board")) {
+					bb.events.Add(1)
+					if !seen {
+						seen = true
+						first <- struct{}{}
+					}
+				}
+			}
+		}()
+	}
+	timeout := time.After(30 * time.Second)
+	for i := range n {
+		select {
+		case <-first:
+		case <-timeout:
+			b.Fatalf("%d of %d boards showed no numbers within 30 s", n-i, n)
+		}
+	}
+	return bb
+}
+
+// close ends the streams and waits until the server has closed them.
+func (bb *benchBoards) close(b *testing.B) {
+	b.Helper()
+	for _, cancel := range bb.cancel {
+		cancel()
+	}
+	bb.wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for boardStreamsOpen() > 0 {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d board streams still open", boardStreamsOpen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

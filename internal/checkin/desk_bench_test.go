@@ -157,6 +157,37 @@ func BenchmarkCheckInScan(b *testing.B) {
 		lat, rps := loadtest.Closed(b, 10, b.N, func(gate, _, k int) error { return vigilSend(gate, k) })
 		loadtest.Report(b, lat, rps)
 	})
+	// The same with 50 live arrivals boards open on the ceremony
+	// (targets.md: 50 boards), each an SSE stream fed by the check-ins'
+	// notifications: the boards' work per arrival must not grow with
+	// their number. Also reported: the events each board received.
+	wall := srv.NewClient(b)
+	wall.Login(srv.AddUser(b, "wall@example.org", auth.RoleStaff).Email)
+	withBoards := func(b *testing.B, run func(b *testing.B)) {
+		reset(b)
+		b.StopTimer()
+		boards := openBenchBoards(b, wall, srv.URL, cer, 50)
+		time.Sleep(300 * time.Millisecond) // the numbers again once LISTEN is on
+		before := boards.events.Load()
+		b.StartTimer()
+		run(b)
+		b.StopTimer()
+		time.Sleep(500 * time.Millisecond) // the burst's last update
+		b.ReportMetric(float64(boards.events.Load()-before)/50, "events/board")
+		boards.close(b)
+		b.StartTimer()
+	}
+	b.Run("vigil-50-boards", func(b *testing.B) {
+		withBoards(b, func(b *testing.B) {
+			lat, rps := loadtest.Closed(b, 10, b.N, func(gate, _, k int) error { return vigilSend(gate, k) })
+			loadtest.Report(b, lat, rps)
+		})
+	})
+	b.Run("vigil-50-boards-at-200rps", func(b *testing.B) {
+		withBoards(b, func(b *testing.B) {
+			loadtest.Report(b, loadtest.Paced(b, b.N, 200, func(k int) error { return vigilSend(k%10, k) }), 0)
+		})
+	})
 	// Both again, in turns, so that the shared machine's changing load
 	// hits both alike: the ratio targets.md asks for (≥ 0.70). Each side
 	// scans its own half of the badges, each once.

@@ -38,9 +38,12 @@ func (a Arrival) Arrived() int {
 // Arrivals lists the answers to ceremony ceremonyID that the board counts:
 // the accepted ones (expected) and every one checked in, even if it was
 // not expected (a guest who declined and came after all).
+//
+// The board reads this every quarter of a second while check-ins come, for
+// thousands of answers: the rows are scanned by hand, without the ORM's
+// reflection.
 func (s *Store) Arrivals(ctx context.Context, ceremonyID int64) ([]Arrival, error) {
-	var rows []Arrival
-	err := s.db.WithContext(ctx).Raw(`SELECT i.id AS invitation_id, i.guest_id, ic.zone_id,
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.id, i.guest_id, ic.zone_id,
 			(ic.status = 'accepted' AND i.revoked_at IS NULL) AS expected,
 			1 + ic.companions AS seats,
 			ic.checked_in_at IS NOT NULL AS checked_in,
@@ -48,9 +51,21 @@ func (s *Store) Arrivals(ctx context.Context, ceremonyID int64) ([]Arrival, erro
 		FROM invitation_ceremonies ic JOIN invitations i ON i.id = ic.invitation_id
 		WHERE ic.ceremony_id = ?
 		  AND ((ic.status = 'accepted' AND i.revoked_at IS NULL) OR ic.checked_in_at IS NOT NULL)
-		ORDER BY i.id`, ceremonyID).Scan(&rows).Error
+		ORDER BY i.id`, ceremonyID).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
 	}
-	return rows, nil
+	defer rows.Close()
+	var out []Arrival
+	for rows.Next() {
+		var a Arrival
+		if err := rows.Scan(&a.InvitationID, &a.GuestID, &a.ZoneID, &a.Expected, &a.Seats, &a.CheckedIn, &a.CompanionsIn); err != nil {
+			return nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
+	}
+	return out, nil
 }
