@@ -121,19 +121,11 @@ func (h *Handler) Board(c echo.Context) error {
 		d.Ceremonies = append(d.Ceremonies, r)
 	}
 
-	byGuest, err := h.Store.GuestTallies(ctx, ed.ID)
+	byDelegation, err := h.Store.DelegationTallies(ctx, ed.ID)
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, 0, len(byGuest))
-	for id := range byGuest {
-		ids = append(ids, id)
-	}
-	guests, err := h.Guests.Guests(ctx, ids)
-	if err != nil {
-		return err
-	}
-	d.Kinds, d.Delegations, d.Total = groups(p, byGuest, guests)
+	d.Kinds, d.Delegations, d.Total = groups(p, byDelegation)
 
 	progress, err := h.Store.AnswerProgress(ctx, ed.ID, ed.Location)
 	if err != nil {
@@ -141,15 +133,18 @@ func (h *Handler) Board(c echo.Context) error {
 	}
 	d.Chart = chart(p, progress)
 
-	waiting, err := h.Store.List(ctx, ListFilter{EditionID: ed.ID, Status: StatusUnanswered})
-	if err != nil {
+	// The first names of the list's "not answered" filter, in its order;
+	// the database counts and pages them.
+	waiting := ListQuery{ListFilter: ListFilter{EditionID: ed.ID, Status: StatusUnanswered}, Locale: p.Locale}
+	if d.WaitingAll, err = h.Store.CountListed(ctx, waiting); err != nil {
 		return err
 	}
-	sortByPrecedence(waiting, guests, p.Locale)
-	d.WaitingAll = len(waiting)
-	for _, inv := range waiting[:min(len(waiting), waitingShown)] {
-		g := guests[inv.GuestID]
-		d.Waiting = append(d.Waiting, waitingRow{ID: inv.ID, Name: g.Name, Delegation: g.Delegation})
+	err = h.Store.EachListed(ctx, waiting, 0, waitingShown, func(r *ListedRow) error {
+		d.Waiting = append(d.Waiting, waitingRow{ID: r.ID, Name: r.DisplayName(), Delegation: r.Delegation})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	p.Data = d
 	return h.View.Render(c, http.StatusOK, tmplBoard, p)
@@ -168,49 +163,38 @@ func seatLimit(ce CeremonyInfo) (int, bool) {
 	return sum, sum > 0
 }
 
-// groups adds the guests' tallies up by delegation kind and by delegation,
-// in order of precedence (guests without a delegation last), with the
-// total.
-func groups(p *view.Page, byGuest map[int64]Tally, guests map[int64]GuestInfo) (kinds, delegations []boardGroup, total boardGroup) {
+// groups adds the delegations' tallies up by delegation kind and lists
+// the delegations, in order of precedence (guests without a delegation
+// last), with the total.
+func groups(p *view.Page, byDelegation []DelegationTally) (kinds, delegations []boardGroup, total boardGroup) {
 	type agg struct {
 		g    boardGroup
 		prec int
 	}
 	const last = int(^uint(0) >> 1)
 	byKind := map[string]*agg{}
-	byDel := map[int64]*agg{}
-	add := func(m map[string]*agg, k string, label string, prec int, t Tally) {
-		a := m[k]
+	var ds []*agg
+	total.Label = p.T("board.total")
+	for _, t := range byDelegation {
+		total.Guests += t.Guests
+		total.Tally.Add(t.Tally)
+		key, label, prec := t.Kind, p.T("delegation.kind."+t.Kind), t.Precedence
+		del := &agg{g: boardGroup{Label: t.Name, Guests: t.Guests, Tally: t.Tally}, prec: prec}
+		if t.DelegationID == nil {
+			key, label, prec = "", p.T("board.no_delegation"), last
+			del.g.Label, del.prec = label, last
+		} else {
+			del.g.ID = *t.DelegationID
+		}
+		ds = append(ds, del)
+		a := byKind[key]
 		if a == nil {
 			a = &agg{g: boardGroup{Label: label}, prec: prec}
-			m[k] = a
+			byKind[key] = a
 		}
 		a.prec = min(a.prec, prec)
-		a.g.Guests++
-		a.g.Tally.Add(t)
-	}
-	total.Label = p.T("board.total")
-	for gid, t := range byGuest {
-		g := guests[gid]
-		total.Guests++
-		total.Tally.Add(t)
-		if g.DelegationID == nil {
-			add(byKind, "", p.T("board.no_delegation"), last, t)
-		} else {
-			add(byKind, g.Kind, p.T("delegation.kind."+g.Kind), g.Precedence, t)
-		}
-		var did int64
-		label, prec := p.T("board.no_delegation"), last
-		if g.DelegationID != nil {
-			did, label, prec = *g.DelegationID, g.Delegation, g.Precedence
-		}
-		a := byDel[did]
-		if a == nil {
-			a = &agg{g: boardGroup{ID: did, Label: label}, prec: prec}
-			byDel[did] = a
-		}
-		a.g.Guests++
-		a.g.Tally.Add(t)
+		a.g.Guests += t.Guests
+		a.g.Tally.Add(t.Tally)
 	}
 	sorted := func(as []*agg) []boardGroup {
 		slices.SortFunc(as, func(a, b *agg) int {
@@ -228,12 +212,9 @@ func groups(p *view.Page, byGuest map[int64]Tally, guests map[int64]GuestInfo) (
 		}
 		return out
 	}
-	var ks, ds []*agg
+	var ks []*agg
 	for _, a := range byKind {
 		ks = append(ks, a)
-	}
-	for _, a := range byDel {
-		ds = append(ds, a)
 	}
 	return sorted(ks), sorted(ds), total
 }

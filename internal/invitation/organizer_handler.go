@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"vigil/internal/i18n"
 	"vigil/internal/view"
@@ -121,6 +119,9 @@ type ceremonyCol struct {
 type statusCell struct {
 	Invited bool
 	Status  string
+	// Label is the status in the reader's language, translated once per
+	// status for the whole list (the print view has thousands of cells).
+	Label string
 }
 
 type invitationRow struct {
@@ -207,13 +208,16 @@ func kindsOf(ds []DelegationRef) []string {
 	return out
 }
 
-// listed is the invitation list's content: rows sorted by precedence and
-// name, before pagination.
-func (h *Handler) listed(c echo.Context, p *view.Page, ed EditionInfo, q listQuery) (*invitationsData, []Invitation, map[int64]GuestInfo, error) {
+// listHead is the invitation list's content but its rows: the filters'
+// choices, the ceremonies' columns, the edition's counts and how many
+// invitations the filters keep.
+func (h *Handler) listHead(c echo.Context, p *view.Page, ed EditionInfo, q listQuery) (*invitationsData, ListQuery, error) {
 	ctx := c.Request().Context()
+	lq := ListQuery{ListFilter: ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status},
+		DelegationID: q.Delegation, Kind: q.Kind, Locale: p.Locale}
 	cs, err := h.Ceremonies.Ceremonies(ctx, ed.ID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, lq, err
 	}
 	d := &invitationsData{Year: ed.Year, Name: ed.Name, Anniversary: ed.Anniversary, Query: q, Statuses: listStatuses,
 		Filtered: q != listQuery{}, QueryString: q.Encode()}
@@ -221,97 +225,53 @@ func (h *Handler) listed(c echo.Context, p *view.Page, ed EditionInfo, q listQue
 		d.Ceremonies = append(d.Ceremonies, ceremonyCol{ID: ce.ID, Title: ce.Title, Day: p.Day(ce.StartsAt.In(ed.Location))})
 	}
 	if d.Delegations, err = h.Office.Delegations(ctx); err != nil {
-		return nil, nil, nil, err
+		return nil, lq, err
 	}
 	d.Kinds = kindsOf(d.Delegations)
 	if d.Counts, err = h.Store.EditionCounts(ctx, ed.ID); err != nil {
-		return nil, nil, nil, err
+		return nil, lq, err
 	}
-	invs, err := h.Store.List(ctx, ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	guestIDs := make([]int64, len(invs))
-	for i, inv := range invs {
-		guestIDs[i] = inv.GuestID
-	}
-	guests, err := h.Guests.Guests(ctx, guestIDs)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	kept := invs[:0]
-	for _, inv := range invs {
-		g := guests[inv.GuestID]
-		if q.Delegation != 0 && (g.DelegationID == nil || *g.DelegationID != q.Delegation) {
-			continue
+	// Unfiltered, the list is the edition: no second count.
+	d.Shown = d.Counts.Invited
+	if lq.Filtered() {
+		if d.Shown, err = h.Store.CountListed(ctx, lq); err != nil {
+			return nil, lq, err
 		}
-		if q.Kind != "" && g.Kind != q.Kind {
-			continue
-		}
-		kept = append(kept, inv)
 	}
-	sortByPrecedence(kept, guests, p.Locale)
-	return d, kept, guests, nil
+	return d, lq, nil
 }
 
-// sortByPrecedence sorts invitations by the guests' delegations in order
-// of precedence (guests without one last), then by name as read in loc.
-func sortByPrecedence(invs []Invitation, guests map[int64]GuestInfo, loc string) {
-	col := collate.New(language.Make(loc))
-	slices.SortStableFunc(invs, func(a, b Invitation) int {
-		ga, gb := guests[a.GuestID], guests[b.GuestID]
-		if (ga.DelegationID == nil) != (gb.DelegationID == nil) {
-			if ga.DelegationID == nil {
-				return 1
-			}
-			return -1
-		}
-		if ga.Precedence != gb.Precedence {
-			return ga.Precedence - gb.Precedence
-		}
-		if ga.VIP != gb.VIP {
-			if ga.VIP {
-				return -1
-			}
-			return 1
-		}
-		return col.CompareString(ga.FullName, gb.FullName)
-	})
-}
-
-// rows turns invitations into table rows, naming the users who recorded
-// answers with one look-up.
-func (h *Handler) rows(ctx context.Context, p *view.Page, loc *EditionInfo, d *invitationsData, invs []Invitation, guests map[int64]GuestInfo) ([]invitationRow, error) {
-	var users []int64
-	for _, inv := range invs {
-		if inv.RespondedBy != nil && !slices.Contains(users, *inv.RespondedBy) {
-			users = append(users, *inv.RespondedBy)
-		}
+// listRows reads the rows of the list (offset and limit as in
+// Store.EachListed) and turns them into table rows, naming the users who
+// recorded answers with one look-up.
+func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d *invitationsData, lq ListQuery, offset, limit int) ([]invitationRow, error) {
+	p.Zone = ed.Location
+	var out []invitationRow
+	if limit >= 0 {
+		out = make([]invitationRow, 0, limit)
 	}
-	names := map[int64]string{}
-	if len(users) > 0 {
-		var err error
-		if names, err = h.Office.UserNames(ctx, users); err != nil {
-			return nil, err
-		}
-	}
-	p.Zone = loc.Location
-	out := make([]invitationRow, 0, len(invs))
-	for _, inv := range invs {
-		g := guests[inv.GuestID]
-		r := invitationRow{ID: inv.ID, Name: g.Name, VIP: g.VIP, Delegation: g.Delegation, Allowed: inv.CompanionsAllowed,
-			Companions: len(inv.Companions), Answered: inv.RespondedAt != nil, Revoked: inv.RevokedAt != nil, Channel: inv.StaffChannel}
+	// Who recorded an answer on the guest's behalf is named after the
+	// rows are read: one look-up for the users of every row.
+	by := map[int]int64{}
+	labels := map[string]string{}
+	err := h.Store.EachListed(ctx, lq, offset, limit, func(inv *ListedRow) error {
+		r := invitationRow{ID: inv.ID, Name: inv.DisplayName(), VIP: inv.VIP, Delegation: inv.Delegation, Allowed: inv.CompanionsAllowed,
+			Companions: inv.Companions, Answered: inv.RespondedAt != nil, Revoked: inv.RevokedAt != nil, Channel: inv.StaffChannel,
+			Cells: make([]statusCell, len(d.Ceremonies))}
 		if r.Name == "" {
 			r.Name = p.T("invitation.unknown_guest")
 		}
-		if g.DelegationID != nil {
-			r.DelegationID = *g.DelegationID
+		if inv.DelegationID != nil {
+			r.DelegationID = *inv.DelegationID
 		}
-		for _, col := range d.Ceremonies {
-			if a := inv.Answer(col.ID); a != nil {
-				r.Cells = append(r.Cells, statusCell{Invited: true, Status: a.Status})
-			} else {
-				r.Cells = append(r.Cells, statusCell{})
+		for i, col := range d.Ceremonies {
+			if st, ok := inv.Answers[col.ID]; ok {
+				label, ok := labels[st]
+				if !ok {
+					label = p.T("invitation.status." + st)
+					labels[st] = label
+				}
+				r.Cells[i] = statusCell{Invited: true, Status: st, Label: label}
 			}
 		}
 		if inv.RespondedAt != nil {
@@ -321,16 +281,37 @@ func (h *Handler) rows(ctx context.Context, p *view.Page, loc *EditionInfo, d *i
 			r.Via = *inv.RespondedVia
 		}
 		if inv.RespondedBy != nil {
-			r.By = names[*inv.RespondedBy]
+			by[len(out)] = *inv.RespondedBy
 		}
 		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(by) == 0 {
+		return out, nil
+	}
+	var users []int64
+	for _, id := range by {
+		if !slices.Contains(users, id) {
+			users = append(users, id)
+		}
+	}
+	names, err := h.Office.UserNames(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range by {
+		out[i].By = names[id]
 	}
 	return out, nil
 }
 
 // Invitations shows GET /editions/:year/invitations: every invitation of
 // the edition in order of precedence, filtered by ceremony, status,
-// delegation and kind, a page at a time.
+// delegation and kind, a page at a time. The database filters, counts,
+// sorts and pages: a page reads its 100 rows only.
 func (h *Handler) Invitations(c echo.Context) error {
 	ed, err := h.editionOf(c)
 	if err != nil {
@@ -338,22 +319,24 @@ func (h *Handler) Invitations(c echo.Context) error {
 	}
 	p := h.View.Page(c, "invitations.title", "Year", ed.Year)
 	p.Nav = "editions"
-	d, invs, guests, err := h.listed(c, p, ed, readListQuery(c))
+	d, lq, err := h.listHead(c, p, ed, readListQuery(c))
 	if err != nil {
 		return err
 	}
-	d.Shown = len(invs)
-	d.Pager = view.Paginate(c, int64(len(invs)), invitationsPerPage)
-	page := invs[min(d.Pager.Offset(), len(invs)):min(d.Pager.Offset()+invitationsPerPage, len(invs))]
-	if d.Rows, err = h.rows(c.Request().Context(), p, &ed, d, page, guests); err != nil {
-		return err
+	d.Pager = view.Paginate(c, int64(d.Shown), invitationsPerPage)
+	if d.Shown > 0 {
+		if d.Rows, err = h.listRows(c.Request().Context(), p, &ed, d, lq, d.Pager.Offset(), invitationsPerPage); err != nil {
+			return err
+		}
 	}
 	p.Data = d
 	return h.View.Render(c, http.StatusOK, tmplInvitations, p)
 }
 
 // PrintInvitations shows GET /editions/:year/invitations/print: the same
-// list, whole, for paper.
+// list, whole, for paper. The rows are read through one cursor into the
+// table's small row structs; no invitation models, no guest directory
+// look-up.
 func (h *Handler) PrintInvitations(c echo.Context) error {
 	ed, err := h.editionOf(c)
 	if err != nil {
@@ -361,13 +344,14 @@ func (h *Handler) PrintInvitations(c echo.Context) error {
 	}
 	p := h.View.Page(c, "invitations.print.title", "Year", ed.Year)
 	p.Nav = "editions"
-	d, invs, guests, err := h.listed(c, p, ed, readListQuery(c))
+	d, lq, err := h.listHead(c, p, ed, readListQuery(c))
 	if err != nil {
 		return err
 	}
-	d.Shown = len(invs)
-	if d.Rows, err = h.rows(c.Request().Context(), p, &ed, d, invs, guests); err != nil {
-		return err
+	if d.Shown > 0 {
+		if d.Rows, err = h.listRows(c.Request().Context(), p, &ed, d, lq, 0, -1); err != nil {
+			return err
+		}
 	}
 	p.Data = d
 	return h.View.Render(c, http.StatusOK, tmplInvitationsPrint, p)
