@@ -17,9 +17,11 @@ import (
 // invitations go out many take it at once. It is written in plain SQL on
 // the transaction's connection, in as few statements as the guarantees
 // allow: the invitation locked (1), its answers and companions read after
-// the lock (1), the ceremonies locked and the seats counted when seats are
-// asked for (2), the answers, the invitation and its history written (1),
-// and the e-mail queued (the mail package: 2). GORM's statement
+// the lock (1), the e-mail queued (the mail package: 2), the ceremonies
+// locked and the seats counted when seats are asked for (2), and the
+// answers, the invitation and its history written (1). The ceremonies are
+// locked last, so that concurrent answers to one ceremony wait on each
+// other only for the count, one write and the commit. GORM's statement
 // building cost more than the queries themselves here.
 
 // Answer records a response to invitation id. Each accepted ceremony gets
@@ -65,13 +67,41 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 		}
 		out.Changed = true
 
-		// Lock the ceremonies that need seats, then count.
 		var need []int64
+		pre := map[int64]string{} // the statuses known before any seat is counted
 		for _, a := range answers {
-			if accept, ok := r.Accept[a.CeremonyID]; ok && accept {
+			accept, named := r.Accept[a.CeremonyID]
+			switch {
+			case named && accept:
 				need = append(need, a.CeremonyID)
+			case named:
+				pre[a.CeremonyID] = StatusDeclined
+			default:
+				pre[a.CeremonyID] = a.Status
 			}
 		}
+		if !slices.Equal(companionNames(companions), r.Companions) {
+			if err := saveCompanions(ctx, conn, id, r.Companions); err != nil {
+				return err
+			}
+		}
+		// The e-mail is queued before the seats are counted: from the count
+		// to the commit the ceremonies stay locked, and every other answer
+		// to them waits; the shorter that is, the more answers a ceremony
+		// takes a second. An answer that asks for seats gets a confirmation,
+		// or, if one does not fit, the waitlist notice (fixed below).
+		template := ""
+		if len(need) > 0 || anyDeclined(pre) {
+			template = "confirmation"
+		}
+		var message int64
+		if template != "" && s.notify != nil {
+			if message, err = s.notify.NotifyGuest(ctx, tx, id, inv.GuestID, to.email, to.language, template); err != nil {
+				return err
+			}
+		}
+
+		// Lock the ceremonies that need seats, then count.
 		var limits map[int64]Limits
 		var taken seatCount
 		if len(need) > 0 {
@@ -83,7 +113,7 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 			}
 		}
 		before := map[int64]string{}
-		waitlisted, accepted := false, false
+		waitlisted := false
 		now := s.now()
 		var changed []CeremonyAnswer
 		for i := range answers {
@@ -99,7 +129,6 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 				a.Companions = len(r.Companions)
 				if taken.fits(&a, limits[a.CeremonyID]) {
 					a.Status, a.WaitlistedAt = StatusAccepted, nil
-					accepted = true
 				} else {
 					if a.Status != StatusWaitlisted {
 						a.WaitlistedAt = &now
@@ -113,8 +142,8 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 				changed = append(changed, a)
 			}
 		}
-		if !slices.Equal(companionNames(companions), r.Companions) {
-			if err := saveCompanions(ctx, conn, id, r.Companions); err != nil {
+		if waitlisted && message != 0 {
+			if err := s.notify.Retemplate(ctx, tx, message, "waitlisted"); err != nil {
 				return err
 			}
 		}
@@ -125,20 +154,7 @@ func (s *Store) AnswerChecked(ctx context.Context, id int64, by Actor, decide fu
 		if err != nil {
 			return fmt.Errorf("invitation: history detail: %w", err)
 		}
-		if err := saveResponse(ctx, conn, id, changed, r, by, now, detail); err != nil {
-			return err
-		}
-		template := ""
-		switch {
-		case waitlisted:
-			template = "waitlisted"
-		case accepted || anyDeclined(out.Status):
-			template = "confirmation"
-		}
-		if template == "" || s.notify == nil {
-			return nil
-		}
-		return s.notify.NotifyGuest(ctx, tx, id, inv.GuestID, to.email, to.language, template)
+		return saveResponse(ctx, conn, id, changed, r, by, now, detail)
 	})
 	return out, err
 }

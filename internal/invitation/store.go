@@ -47,8 +47,11 @@ type Capacity interface {
 type Notifier interface {
 	Notify(ctx context.Context, tx *gorm.DB, invitationID int64, template string) error
 	// NotifyGuest is Notify for a caller that has read the guest's id,
-	// address and language on tx already.
-	NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, language, template string) error
+	// address and language on tx already; it returns the message's id.
+	NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, language, template string) (int64, error)
+	// Retemplate changes, inside tx, which e-mail a message queued in tx
+	// will be: what to tell can be known only after it was queued.
+	Retemplate(ctx context.Context, tx *gorm.DB, messageID int64, template string) error
 }
 
 // Store reads and writes invitations.

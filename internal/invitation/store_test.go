@@ -51,8 +51,13 @@ func (n *coreNotes) Notify(_ context.Context, _ *gorm.DB, _ int64, template stri
 	return nil
 }
 
-func (n *coreNotes) NotifyGuest(_ context.Context, _ *gorm.DB, _, _ int64, _, _, template string) error {
+func (n *coreNotes) NotifyGuest(_ context.Context, _ *gorm.DB, _, _ int64, _, _, template string) (int64, error) {
 	n.sent = append(n.sent, template)
+	return int64(len(n.sent)), nil
+}
+
+func (n *coreNotes) Retemplate(_ context.Context, _ *gorm.DB, id int64, template string) error {
+	n.sent[id-1] = template
 	return nil
 }
 

@@ -250,19 +250,21 @@ func (s *Service) Notify(ctx context.Context, tx *gorm.DB, invitationID int64, t
 	if err != nil {
 		return fmt.Errorf("mail: notify %d: %w", invitationID, err)
 	}
-	return s.NotifyGuest(ctx, tx, invitationID, r.GuestID, r.Email, r.Language, template)
+	_, err = s.NotifyGuest(ctx, tx, invitationID, r.GuestID, r.Email, r.Language, template)
+	return err
 }
 
 // NotifyGuest is Notify for a caller that has read the guest's id, address
 // and language on tx already (a guest's answer does): one look-up fewer
-// on the busiest path. It implements invitation.Notifier.
-func (s *Service) NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, lang, template string) error {
+// on the busiest path. It returns the message's id. It implements
+// invitation.Notifier.
+func (s *Service) NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, guestID int64, email, lang, template string) (int64, error) {
 	if !slices.Contains(Templates, template) {
-		return fmt.Errorf("mail: notify: unknown template %q", template)
+		return 0, fmt.Errorf("mail: notify: unknown template %q", template)
 	}
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 	if !ok {
-		return errors.New("mail: notify must run inside a transaction")
+		return 0, errors.New("mail: notify must run inside a transaction")
 	}
 	m := Message{InvitationID: &invitationID, GuestID: &guestID, Recipient: strings.TrimSpace(email),
 		Template: template, Language: language(lang), Status: StatusQueued}
@@ -273,13 +275,26 @@ func (s *Service) NotifyGuest(ctx context.Context, tx *gorm.DB, invitationID, gu
 	if err := sqlTx.QueryRowContext(ctx, `INSERT INTO messages (invitation_id, guest_id, recipient, template, language, subject, status, attempts, last_error)
 		VALUES ($1, $2, $3, $4, $5, '', $6, 0, $7) RETURNING id`,
 		m.InvitationID, m.GuestID, m.Recipient, m.Template, m.Language, m.Status, m.LastError).Scan(&m.ID); err != nil {
-		return fmt.Errorf("mail: log message: %w", err)
+		return 0, fmt.Errorf("mail: log message: %w", err)
 	}
 	if m.Status == StatusFailed {
-		return nil
+		return m.ID, nil
 	}
 	if _, err := s.river.InsertTx(ctx, sqlTx, SendMessage{MessageID: m.ID}, &river.InsertOpts{Queue: QueueMail, MaxAttempts: s.maxAttempts}); err != nil {
-		return fmt.Errorf("mail: queue message %d: %w", m.ID, err)
+		return 0, fmt.Errorf("mail: queue message %d: %w", m.ID, err)
+	}
+	return m.ID, nil
+}
+
+// Retemplate changes which e-mail message id, queued in tx and not sent
+// yet, will be. It implements invitation.Notifier.
+func (s *Service) Retemplate(ctx context.Context, tx *gorm.DB, messageID int64, template string) error {
+	if !slices.Contains(Templates, template) {
+		return fmt.Errorf("mail: retemplate: unknown template %q", template)
+	}
+	res := tx.WithContext(ctx).Exec("UPDATE messages SET template = ? WHERE id = ? AND status = ?", template, messageID, StatusQueued)
+	if res.Error != nil {
+		return fmt.Errorf("mail: retemplate message %d: %w", messageID, res.Error)
 	}
 	return nil
 }
