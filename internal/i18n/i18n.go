@@ -35,6 +35,10 @@ type Translator struct {
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
 	missing    sync.Map // keys already reported missing, to log once
+	// plain keeps the messages that take no arguments, by locale and key:
+	// they read the same every time, and go-i18n executes a template for
+	// each (a page shows dozens).
+	plain sync.Map
 }
 
 // New parses the embedded catalogs.
@@ -93,7 +97,13 @@ func Match(acceptLanguage string) string {
 func (t *Translator) T(loc, key string, kv ...any) string {
 	l, ok := t.localizers[loc]
 	if !ok {
-		l = t.localizers[Default]
+		// Also keeps the cache below to the locales there are.
+		loc, l = Default, t.localizers[Default]
+	}
+	if len(kv) == 0 {
+		if s, ok := t.plain.Load(loc + "\x00" + key); ok {
+			return s.(string)
+		}
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: key}
 	if len(kv) > 0 {
@@ -115,6 +125,10 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 		if s == "" {
 			return key
 		}
+		return s
+	}
+	if len(kv) == 0 {
+		t.plain.Store(loc+"\x00"+key, s)
 	}
 	return s
 }

@@ -148,3 +148,29 @@ func repoRoot(t *testing.T) string {
 		dir = parent
 	}
 }
+
+// A message without arguments is kept after its first use, and reads the
+// same as before; one with arguments is rendered each time; an unknown
+// locale falls back to the default without growing the cache.
+func TestPlainMessagesAreKept(t *testing.T) {
+	tr, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := tr.T("az", "nav.dashboard")
+	if _, ok := tr.plain.Load("az\x00nav.dashboard"); !ok {
+		t.Fatal("a message without arguments was not kept")
+	}
+	if again := tr.T("az", "nav.dashboard"); again != first || first == "nav.dashboard" {
+		t.Errorf("kept message %q, first %q", again, first)
+	}
+	if got := tr.T("xx-unknown", "nav.dashboard"); got != tr.T(Default, "nav.dashboard") {
+		t.Errorf("unknown locale: %q", got)
+	}
+	if _, ok := tr.plain.Load("xx-unknown\x00nav.dashboard"); ok {
+		t.Error("an unknown locale was kept as a key")
+	}
+	if a, b := tr.T("en", "users.count", "Count", 1), tr.T("en", "users.count", "Count", 5); a == b {
+		t.Errorf("messages with arguments read the same: %q", a)
+	}
+}
