@@ -772,9 +772,17 @@ func (h *Handler) ListXLSX(c echo.Context) error {
 	})
 }
 
-// listFileName is the download's name: attendees-<ceremony>-<day>.<ext>.
-func listFileName(cer Ceremony, p *view.Page, ext string) string {
-	return "attendees-" + strconv.FormatInt(cer.ID, 10) + "-" + cer.StartsAt.In(p.Zone).Format("2006-01-02") + "." + ext
+// listFileName is the download's name: attendees-<ceremony>-<day>.<ext>,
+// or door-list-<ceremony>[-gate-<gate>]-<day>.<ext> for a door list.
+func listFileName(cer Ceremony, p *view.Page, o listOptions, ext string) string {
+	name := "attendees-" + strconv.FormatInt(cer.ID, 10)
+	if o.Door {
+		name = "door-list-" + strconv.FormatInt(cer.ID, 10)
+		if o.Query.GateID > 0 {
+			name += "-gate-" + strconv.FormatInt(o.Query.GateID, 10)
+		}
+	}
+	return name + "-" + cer.StartsAt.In(p.Zone).Format("2006-01-02") + "." + ext
 }
 
 // exportList streams the list's rows through the writer open makes, every
@@ -791,7 +799,7 @@ func (h *Handler) exportList(c echo.Context, ext, contentType string, open func(
 	p.Zone = cer.Location
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, contentType)
-	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(listFileName(cer, p, ext))+`"`)
+	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(listFileName(cer, p, o, ext))+`"`)
 	resp.Header().Set("Cache-Control", "no-store")
 	w, err := open()
 	if err != nil {

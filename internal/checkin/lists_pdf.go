@@ -146,7 +146,7 @@ func (h *Handler) ListPDF(c echo.Context) error {
 	}
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, "application/pdf")
-	resp.Header().Set(echo.HeaderContentDisposition, `inline; filename="`+url.PathEscape(listFileName(cer, p, "pdf"))+`"`)
+	resp.Header().Set(echo.HeaderContentDisposition, `inline; filename="`+url.PathEscape(listFileName(cer, p, o, "pdf"))+`"`)
 	resp.Header().Set("Cache-Control", "no-store")
 	resp.WriteHeader(http.StatusOK)
 	if err := pdf.Output(resp); err != nil {

@@ -450,6 +450,13 @@ func TestListDoorList(t *testing.T) {
 	if !strings.Contains(door, "☑</td>") {
 		t.Error("the guest already checked in is not ticked")
 	}
+	// Downloads of a door list say so, with the gate, in their name.
+	for _, ext := range []string{"csv", "xlsx", "pdf"} {
+		resp, _ := f.staff.Get(f.path("/list." + ext + "?answer=accepted&door=1&gate=" + north))
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="door-list-`+strconv.FormatInt(f.ceremony, 10)+"-gate-"+north+"-") {
+			t.Errorf("door list %s named %q", ext, cd)
+		}
+	}
 	// Anne Martin and her companions in a tbody of their own, which
 	// paper keeps on one page.
 	if i := strings.Index(door, `<tbody class="list-entry"><tr class="list-row">`); i < 0 || !strings.Contains(door[i:strings.Index(door[i:], "</tbody>")+i], "Companion (name not given)") {
