@@ -1,14 +1,10 @@
 package checkin
 
 import (
-	"fmt"
-	"log/slog"
-	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"vigil/internal/delegation/sheet"
 	"vigil/internal/view"
 )
 
@@ -21,20 +17,12 @@ import (
 // before the first byte is sent and a failure still gets an error page.
 
 // EditionAttendanceCSV serves GET /editions/:year/attendance.csv.
-func (h *Handler) EditionAttendanceCSV(c echo.Context) error {
-	return h.exportAttendance(c, "csv", "text/csv; charset=utf-8", func() (listRowWriter, error) {
-		return sheet.NewCSVWriter(c.Response()), nil
-	})
-}
+func (h *Handler) EditionAttendanceCSV(c echo.Context) error { return h.exportAttendance(c, "csv") }
 
 // EditionAttendanceXLSX serves GET /editions/:year/attendance.xlsx.
-func (h *Handler) EditionAttendanceXLSX(c echo.Context) error {
-	return h.exportAttendance(c, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func() (listRowWriter, error) {
-		return sheet.NewXLSXWriter(c.Response(), "Attendance")
-	})
-}
+func (h *Handler) EditionAttendanceXLSX(c echo.Context) error { return h.exportAttendance(c, "xlsx") }
 
-func (h *Handler) exportAttendance(c echo.Context, ext, contentType string, open func() (listRowWriter, error)) error {
+func (h *Handler) exportAttendance(c echo.Context, ext string) error {
 	year, ed, sections, err := h.pathAttendance(c)
 	if err != nil {
 		return err
@@ -42,34 +30,14 @@ func (h *Handler) exportAttendance(c echo.Context, ext, contentType string, open
 	p := h.View.Page(c, "checkin.attendance.heading")
 	p.Zone = ed.Location
 	rows := attendanceRows(p, sections)
-
-	resp := c.Response()
-	resp.Header().Set(echo.HeaderContentType, contentType)
-	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="attendance-`+strconv.Itoa(year)+"."+ext+`"`)
-	resp.Header().Set("Cache-Control", "no-store")
-	w, err := open()
-	if err != nil {
-		return fmt.Errorf("checkin: export attendance: %w", err)
-	}
-	for _, r := range rows {
-		if err = w.Write(r); err != nil {
-			break
+	return sendSheet(c, "attendance", ext, "attendance-"+strconv.Itoa(year)+"."+ext, "Attendance", func(w sheetWriter) error {
+		for _, r := range rows {
+			if err := w.Write(r); err != nil {
+				return err
+			}
 		}
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if resp.Committed {
-			// Half a file is sent; only the log can tell.
-			slog.Error("checkin: attendance export failed mid-stream", "request_id", view.RequestID(c), "err", err)
-		}
-		return fmt.Errorf("checkin: export attendance %s: %w", ext, err)
-	}
-	if !resp.Committed {
-		resp.WriteHeader(http.StatusOK)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Columns of the export.

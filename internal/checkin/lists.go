@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"vigil/internal/delegation"
-	"vigil/internal/delegation/sheet"
 	"vigil/internal/view"
 )
 
@@ -752,25 +751,11 @@ func companionNames(r *ListRow, unnamed string) []string {
 	return out
 }
 
-// listRowWriter is a CSV or XLSX writer.
-type listRowWriter interface {
-	Write(row []string) error
-	Close() error
-}
-
 // ListCSV serves GET /checkin/:ceremony/list.csv.
-func (h *Handler) ListCSV(c echo.Context) error {
-	return h.exportList(c, "csv", "text/csv; charset=utf-8", func() (listRowWriter, error) {
-		return sheet.NewCSVWriter(c.Response()), nil
-	})
-}
+func (h *Handler) ListCSV(c echo.Context) error { return h.exportList(c, "csv") }
 
 // ListXLSX serves GET /checkin/:ceremony/list.xlsx.
-func (h *Handler) ListXLSX(c echo.Context) error {
-	return h.exportList(c, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func() (listRowWriter, error) {
-		return sheet.NewXLSXWriter(c.Response(), "Attendees")
-	})
-}
+func (h *Handler) ListXLSX(c echo.Context) error { return h.exportList(c, "xlsx") }
 
 // listFileName is the download's name: attendees-<ceremony>-<day>.<ext>,
 // or door-list-<ceremony>[-gate-<gate>]-<day>.<ext> for a door list.
@@ -785,10 +770,9 @@ func listFileName(cer Ceremony, p *view.Page, o listOptions, ext string) string 
 	return name + "-" + cer.StartsAt.In(p.Zone).Format("2006-01-02") + "." + ext
 }
 
-// exportList streams the list's rows through the writer open makes, every
-// cell neutralised against formula injection by the sheet package. The
-// tick-box column is for paper and is left out.
-func (h *Handler) exportList(c echo.Context, ext, contentType string, open func() (listRowWriter, error)) error {
+// exportList streams the list's rows as a spreadsheet. The tick-box
+// column is for paper and is left out.
+func (h *Handler) exportList(c echo.Context, ext string) error {
 	cer, err := h.listCeremony(c)
 	if err != nil {
 		return err
@@ -797,44 +781,22 @@ func (h *Handler) exportList(c echo.Context, ext, contentType string, open func(
 	o.Cols = slices.DeleteFunc(slices.Clone(o.Cols), func(c string) bool { return c == "tick" })
 	p := h.View.Page(c, "checkin.list.heading")
 	p.Zone = cer.Location
-	resp := c.Response()
-	resp.Header().Set(echo.HeaderContentType, contentType)
-	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(listFileName(cer, p, o, ext))+`"`)
-	resp.Header().Set("Cache-Control", "no-store")
-	w, err := open()
-	if err != nil {
-		return fmt.Errorf("checkin: export list: %w", err)
-	}
-	header := make([]string, len(o.Cols))
-	for i, col := range o.Cols {
-		header[i] = p.T("checkin.list.col." + col)
-	}
-	err = w.Write(header)
-	no := 0
-	f := newListFormat(p, o, true)
-	if err == nil {
-		row := make([]string, len(header))
-		err = h.lists.EachListRow(c.Request().Context(), o.Query, func(r *ListRow) error {
+	return sendSheet(c, "list", ext, listFileName(cer, p, o, ext), "Attendees", func(w sheetWriter) error {
+		row := make([]string, len(o.Cols))
+		for i, col := range o.Cols {
+			row[i] = p.T("checkin.list.col." + col)
+		}
+		if err := w.Write(row); err != nil {
+			return err
+		}
+		no := 0
+		f := newListFormat(p, o, true)
+		return h.lists.EachListRow(c.Request().Context(), o.Query, func(r *ListRow) error {
 			no++
 			for i, col := range o.Cols {
 				row[i] = f.cell(col, no, r)
 			}
 			return w.Write(row)
 		})
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if resp.Committed {
-			// The status is sent; an error page cannot replace half a
-			// file, so the log is the only place this shows.
-			slog.Error("checkin: list export failed mid-stream", "request_id", view.RequestID(c), "err", err)
-		}
-		return fmt.Errorf("checkin: export list %s: %w", ext, err)
-	}
-	if !resp.Committed {
-		resp.WriteHeader(http.StatusOK)
-	}
-	return nil
+	})
 }
