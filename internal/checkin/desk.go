@@ -260,13 +260,13 @@ type deskReq struct {
 
 // open starts a request to the desk: nil (and the response written)
 // when the user has to choose a gate first.
-func (h *Handler) open(c echo.Context, choose func(d *desk) error) (*deskReq, error) {
+func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) error) (*deskReq, error) {
 	d, ok, err := h.deskOf(c)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, choose(d)
+		return nil, choose(c, d)
 	}
 	p := h.View.Page(c, "checkin.desk.title", "Ceremony", d.ceremony.Title)
 	p.Nav = "checkin"
@@ -293,7 +293,7 @@ func (h *Handler) open(c echo.Context, choose func(d *desk) error) (*deskReq, er
 // Desk shows GET /checkin/:ceremony?gate=G, and with q the guests whose
 // names match.
 func (h *Handler) Desk(c echo.Context) error {
-	r, err := h.open(c, func(d *desk) error { return h.renderChoose(c, []Ceremony{d.ceremony}) })
+	r, err := h.open(c, func(c echo.Context, d *desk) error { return h.renderChoose(c, []Ceremony{d.ceremony}) })
 	if r == nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (h *Handler) Desk(c echo.Context) error {
 // a tap on a guest found by name (field invitation). Text that is not a
 // code is searched as a name.
 func (h *Handler) Scan(c echo.Context) error {
-	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	r, err := h.open(c, chooseGate)
 	if r == nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (h *Handler) Scan(c echo.Context) error {
 // Companion serves POST /checkin/:ceremony/companion: one more companion
 // of a guest is in.
 func (h *Handler) Companion(c echo.Context) error {
-	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	r, err := h.open(c, chooseGate)
 	if r == nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (h *Handler) Companion(c echo.Context) error {
 // Undo serves POST /checkin/:ceremony/undo: a check-in made by this user
 // less than a minute ago is taken back.
 func (h *Handler) Undo(c echo.Context) error {
-	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	r, err := h.open(c, chooseGate)
 	if r == nil {
 		return err
 	}
@@ -422,7 +422,7 @@ func (h *Handler) Undo(c echo.Context) error {
 // WalkIn serves POST /checkin/:ceremony/walkin: someone let in without an
 // invitation, with the reason.
 func (h *Handler) WalkIn(c echo.Context) error {
-	r, err := h.open(c, func(d *desk) error { return chooseGate(c, d) })
+	r, err := h.open(c, chooseGate)
 	if r == nil {
 		return err
 	}
@@ -489,7 +489,7 @@ func (h *Handler) render(r *deskReq) error {
 		return err
 	}
 	if r.answer != nil {
-		v := h.describe(r, guests, *r.answer)
+		v := resultOf(guests[r.answer.GuestID], *r.answer, r.d.zone(r.answer.ZoneID))
 		if err := r.finish(v); err != nil {
 			return err
 		}
@@ -519,13 +519,7 @@ func (h *Handler) answer(r *deskReq, res Result) (*resultView, *guestRow) {
 	if a.InvitationID == 0 {
 		return &resultView{Kind: "danger", Status: p.T("checkin.result.not_invited"), Note: p.T("checkin.result.unknown_code")}, nil
 	}
-	v := &resultView{Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, InvitationID: a.InvitationID, Zone: res.Zone}
-	if g.Honorific != "" && !strings.HasPrefix(g.Name, g.Honorific) {
-		v.Honorific = g.Honorific
-	}
-	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
-		v.CompanionsLeft = a.Companions - a.CompanionsIn
-	}
+	v := resultOf(g, a, res.Zone)
 	var fresh *guestRow
 	switch res.Outcome {
 	case OutcomeCheckedIn:
@@ -538,14 +532,11 @@ func (h *Handler) answer(r *deskReq, res Result) (*resultView, *guestRow) {
 		}
 		fresh = &guestRow{
 			S: r.data.S, InvitationID: a.InvitationID, Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, Zone: res.Zone,
-			CheckedIn: true, CompanionsLeft: v.CompanionsLeft, CanUndo: true, Detail: h.arrived(p, a, res.GateName, res.ByName),
-		}
-		if a.Companions > 0 {
-			fresh.Detail += " · " + p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
+			CheckedIn: true, CompanionsLeft: v.CompanionsLeft, CanUndo: true, Detail: arrivedDetail(p, a, res.GateName, res.ByName),
 		}
 	case OutcomeAlready:
 		v.Kind, v.Status = "warning", p.T("checkin.result.already")
-		v.Note = h.arrived(p, a, res.GateName, res.ByName)
+		v.Note = arrived(p, a, res.GateName, res.ByName)
 		v.CanUndo = h.canUndo(r, a)
 	case OutcomeDeclined:
 		v.Kind, v.Status, v.Note, v.CompanionsLeft = "danger", p.T("checkin.result.declined"), p.T("checkin.result.declined_note"), 0
@@ -560,9 +551,9 @@ func (h *Handler) answer(r *deskReq, res Result) (*resultView, *guestRow) {
 	return v, fresh
 }
 
-// arrived says where, when and by whom a guest was checked in, from the
-// names the check-in read with it.
-func (h *Handler) arrived(p *view.Page, a Attendee, gate, by string) string {
+// arrived says where, when and by whom a guest was checked in, given the
+// gate's and the staff member's names ("" when unknown).
+func arrived(p *view.Page, a Attendee, gate, by string) string {
 	if a.CheckedInAt == nil {
 		return ""
 	}
@@ -578,17 +569,33 @@ func (h *Handler) arrived(p *view.Page, a Attendee, gate, by string) string {
 	return p.T("checkin.result.already_note", "Gate", gate, "Time", p.Clock(*a.CheckedInAt), "By", by)
 }
 
-// describe fills who a guest is: name, delegation, zone, companions.
-func (h *Handler) describe(r *deskReq, guests map[int64]Guest, a Attendee) *resultView {
-	g := guests[a.GuestID]
-	v := &resultView{Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, InvitationID: a.InvitationID, Zone: r.d.zone(a.ZoneID)}
+// resultOf is the answer about guest g: who they are, their zone and the
+// companions still to come.
+func resultOf(g Guest, a Attendee, zone *Zone) *resultView {
+	v := &resultView{Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, InvitationID: a.InvitationID, Zone: zone, CompanionsLeft: companionsLeft(a)}
 	if g.Honorific != "" && !strings.HasPrefix(g.Name, g.Honorific) {
 		v.Honorific = g.Honorific
 	}
-	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
-		v.CompanionsLeft = a.Companions - a.CompanionsIn
-	}
 	return v
+}
+
+// companionsLeft is how many of a guest's companions are still to come;
+// none when the guest declined.
+func companionsLeft(a Attendee) int {
+	if a.Status == StatusDeclined {
+		return 0
+	}
+	return max(a.Companions-a.CompanionsIn, 0)
+}
+
+// arrivedDetail is a checked-in guest's line in the desk's lists: where,
+// when and by whom, and how many of the companions are in.
+func arrivedDetail(p *view.Page, a Attendee, gate, by string) string {
+	d := arrived(p, a, gate, by)
+	if a.Companions > 0 {
+		d += " · " + p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
+	}
+	return d
 }
 
 // row describes a guest for the lists.
@@ -596,10 +603,7 @@ func (h *Handler) row(r *deskReq, guests map[int64]Guest, users map[int64]string
 	g := guests[a.GuestID]
 	row := guestRow{
 		S: r.data.S, InvitationID: a.InvitationID, Name: g.Name, Delegation: g.Delegation, VIP: g.VIP, Zone: r.d.zone(a.ZoneID),
-		Declined: a.Status == StatusDeclined,
-	}
-	if a.Status != StatusDeclined && a.Companions > a.CompanionsIn {
-		row.CompanionsLeft = a.Companions - a.CompanionsIn
+		Declined: a.Status == StatusDeclined, CompanionsLeft: companionsLeft(a),
 	}
 	if a.CheckedInAt == nil {
 		row.Status = r.p.T("checkin.status." + a.Status)
@@ -607,10 +611,7 @@ func (h *Handler) row(r *deskReq, guests map[int64]Guest, users map[int64]string
 		return row
 	}
 	row.CheckedIn = true
-	row.Detail = arrivedNote(r.p, r.d, a, users)
-	if a.Companions > 0 {
-		row.Detail += " · " + r.p.T("checkin.desk.companions_count", "In", a.CompanionsIn, "Of", a.Companions)
-	}
+	row.Detail = arrivedDetail(r.p, a, r.d.gateName(r.p, a.GateID), name(r.p, users, a.By))
 	row.CanUndo = h.canUndo(r, a)
 	return row
 }
@@ -628,14 +629,6 @@ func name(p *view.Page, users map[int64]string, id *int64) string {
 		}
 	}
 	return p.T("checkin.desk.someone")
-}
-
-// arrivedNote says where, when and by whom a guest was checked in.
-func arrivedNote(p *view.Page, d *desk, a Attendee, users map[int64]string) string {
-	if a.CheckedInAt == nil {
-		return ""
-	}
-	return p.T("checkin.result.already_note", "Gate", d.gateName(p, a.GateID), "Time", p.Clock(*a.CheckedInAt), "By", name(p, users, a.By))
 }
 
 func (d *desk) zone(id *int64) *Zone {
