@@ -150,7 +150,16 @@ func (b *Board) Events(c echo.Context) error {
 	}
 	req := c.Request()
 	ctx := req.Context()
-	if _, err := b.Ceremonies.BoardCeremony(ctx, id); err != nil {
+	stream := strings.Contains(req.Header.Get(echo.HeaderAccept), "text/event-stream")
+	// A single event needs the numbers now; a stream only needs to know
+	// the ceremony exists, as the hub reads the numbers for it.
+	var d boardData
+	if stream {
+		_, err = b.Ceremonies.BoardCeremony(ctx, id)
+	} else {
+		d, err = b.load(ctx, id)
+	}
+	if err != nil {
 		return notFound(err)
 	}
 	w := c.Response()
@@ -161,11 +170,7 @@ func (b *Board) Events(c echo.Context) error {
 	h.Set("X-Accel-Buffering", "no")
 	s := &boardStream{c: c, rc: http.NewResponseController(w)}
 
-	if !strings.Contains(req.Header.Get(echo.HeaderAccept), "text/event-stream") {
-		d, err := b.load(ctx, id)
-		if err != nil {
-			return err
-		}
+	if !stream {
 		ev, err := b.event(c.Echo(), view.Locale(c), d)
 		if err != nil {
 			return err
