@@ -263,6 +263,9 @@ func TestDeskRecentListKeepsTenLines(t *testing.T) {
 	// search results, and the guest heads the list.
 	tab.Type("#f-q", "martin"+kb.Enter)
 	waitDesk(t, tab, `!!document.querySelector("#desk-search form button")`, "the guest found by name")
+	// A click while htmx still settles the results can land on a button
+	// that is being replaced: wait until it is done, as a person would.
+	waitDesk(t, tab, `!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`, "the results settled")
 	tab.Do(chromedp.Click(chromedp.CSS("#desk-search form button")))
 	waitDesk(t, tab, `!!document.querySelector("#desk-result .checkin-result--success")`, "the tap's answer")
 	if got := boardText(tab, "#desk-search"); got != "" {
