@@ -16,10 +16,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"vigil/internal/app"
 	"vigil/internal/config"
@@ -68,38 +64,6 @@ func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatc
 // TraceBatchEnd does nothing.
 func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-// openCounted is database.Open with the query counter on the pool's
-// connections (database.Open offers no hook for a tracer). Keep the two in
-// step: the pool size and GORM's settings change what is measured.
-func openCounted(ctx context.Context, url string, qc *queryCounter) (*database.DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, fmt.Errorf("vigil-load: parse database URL: %w", err)
-	}
-	if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
-	}
-	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
-	cfg.ConnConfig.Tracer = qc
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("vigil-load: open pool: %w", err)
-	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
-	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
-		Logger:                 logger.Discard,
-		SkipDefaultTransaction: true,
-		DisableAutomaticPing:   true,
-		TranslateError:         true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("vigil-load: open gorm: %w", err)
-	}
-	return &database.DB{Pool: pool, SQL: sqlDB, Gorm: gdb}, nil
-}
-
 // statsServer serves the child's counters on a port of its own.
 func statsServer(qc *queryCounter, pads *Pads) (net.Listener, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -141,9 +105,9 @@ func serveVigil(dbURL, secret string, sendMail bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	qc := &queryCounter{}
-	db, err := openCounted(ctx, dbURL, qc)
+	db, err := database.Open(ctx, dbURL, func(cfg *pgxpool.Config) { cfg.ConnConfig.Tracer = qc })
 	if err != nil {
-		return err
+		return fmt.Errorf("vigil-load: %w", err)
 	}
 	defer db.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

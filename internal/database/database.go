@@ -32,7 +32,9 @@ type DB struct {
 
 // Open connects to url. It does not fail when the database is down: the pool
 // connects lazily, so Vigil can start and answer 503 until PostgreSQL is back.
-func Open(ctx context.Context, url string) (*DB, error) {
+// Each of tune, if any, adjusts the pool's configuration before it opens
+// (the load driver puts a query counter on the connections this way).
+func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database: parse DATABASE_URL: %w", err)
@@ -43,6 +45,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		cfg.MaxConns = 8
 	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	for _, f := range tune {
+		f(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open pool: %w", err)
