@@ -187,7 +187,7 @@ func (s *Store) MergeGuests(ctx context.Context, keepID, dropID int64, take Merg
 		if err := tx.Model(&keep).Select("*").Omit("id", "created_at").Updates(&keep).Error; err != nil {
 			return writeErr("guest", err)
 		}
-		rec := deleteRecord("guest", drop.ID, fmt.Sprintf("Merged into %s (guest %d)", keep.FullName(), keep.ID), &drop)
+		rec := audit.DeleteRecord("guest", drop.ID, fmt.Sprintf("Merged into %s (guest %d)", keep.FullName(), keep.ID), &drop)
 		rec.Action = "merge"
 		if err := audit.Write(ctx, tx, rec); err != nil {
 			return err

@@ -412,12 +412,7 @@ func updateGuestBatch(tx *gorm.DB, rows []*importRow) error {
 // would expand a Go slice into a list of parameters; one array parameter
 // per column keeps a batch to a few parameters.
 func impTextArray(xs []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
+	return impArray(xs, func(b *strings.Builder, x string) {
 		b.WriteByte('"')
 		for _, r := range x {
 			if r == '"' || r == '\\' {
@@ -426,42 +421,40 @@ func impTextArray(xs []string) string {
 			b.WriteRune(r)
 		}
 		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
+	})
 }
 
 // impIDArray writes optional ids as a bigint array literal with NULLs.
 func impIDArray(xs []*int64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
+	return impArray(xs, func(b *strings.Builder, x *int64) {
 		if x == nil {
 			b.WriteString("NULL")
 		} else {
 			b.WriteString(strconv.FormatInt(*x, 10))
 		}
-	}
-	b.WriteByte('}')
-	return b.String()
+	})
 }
 
 // impBoolArray writes booleans as a boolean array literal.
 func impBoolArray(xs []bool) string {
+	return impArray(xs, func(b *strings.Builder, x bool) {
+		if x {
+			b.WriteByte('t')
+		} else {
+			b.WriteByte('f')
+		}
+	})
+}
+
+// impArray writes xs as an array literal, each element with elem.
+func impArray[T any](xs []T, elem func(*strings.Builder, T)) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, x := range xs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		if x {
-			b.WriteByte('t')
-		} else {
-			b.WriteByte('f')
-		}
+		elem(&b, x)
 	}
 	b.WriteByte('}')
 	return b.String()

@@ -102,12 +102,6 @@ func remove[T any](ctx context.Context, db *gorm.DB, entity string, id int64, su
 	return audit.DeleteRow(ctx, db, auditRows, entity, id, nil, summary, after)
 }
 
-// deleteRecord is the audit record of deleting row: every audited field
-// with its last value.
-func deleteRecord(entity string, id int64, summary string, row any) audit.Record {
-	return audit.DeleteRecord(entity, id, summary, row)
-}
-
 // one loads row id, or ErrNotFound.
 func one[T any](ctx context.Context, db *gorm.DB, entity string, id int64) (*T, error) {
 	return audit.OneRow[T](ctx, db, auditRows, entity, id, nil)
