@@ -27,8 +27,7 @@ func idleSessions(sm *scs.SessionManager, now func() time.Time) echo.MiddlewareF
 		return func(c echo.Context) error {
 			ctx := c.Request().Context()
 			t := now()
-			// Kept as Unix seconds: the session codec (gob) does not know
-			// time.Time.
+			// Kept as Unix seconds: SessionCodec stores no time.Time.
 			unix := sm.GetInt64(ctx, seenKey)
 			if unix != 0 && t.Sub(time.Unix(unix, 0)) > idleTimeout {
 				if err := sm.Destroy(ctx); err != nil {

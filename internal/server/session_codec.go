@@ -33,30 +33,26 @@ func (SessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, e
 	for k, v := range values {
 		switch v := v.(type) {
 		case int64:
-			if d.Int64 == nil {
-				d.Int64 = map[string]int64{}
-			}
-			d.Int64[k] = v
+			put(&d.Int64, k, v)
 		case int:
-			if d.Int == nil {
-				d.Int = map[string]int{}
-			}
-			d.Int[k] = v
+			put(&d.Int, k, v)
 		case string:
-			if d.String == nil {
-				d.String = map[string]string{}
-			}
-			d.String[k] = v
+			put(&d.String, k, v)
 		case bool:
-			if d.Bool == nil {
-				d.Bool = map[string]bool{}
-			}
-			d.Bool[k] = v
+			put(&d.Bool, k, v)
 		default:
 			return nil, fmt.Errorf("server: session value %q: type %T cannot be stored", k, v)
 		}
 	}
 	return json.Marshal(d)
+}
+
+// put sets m[k], making m on its first value (empty kinds are left out).
+func put[T any](m *map[string]T, k string, v T) {
+	if *m == nil {
+		*m = map[string]T{}
+	}
+	(*m)[k] = v
 }
 
 // Decode implements scs.Codec. Sessions saved by the gob codec before
@@ -70,17 +66,16 @@ func (SessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 		return time.Time{}, nil, fmt.Errorf("server: session data: %w", err)
 	}
 	values := make(map[string]any, len(d.Int64)+len(d.Int)+len(d.String)+len(d.Bool))
-	for k, v := range d.Int64 {
-		values[k] = v
-	}
-	for k, v := range d.Int {
-		values[k] = v
-	}
-	for k, v := range d.String {
-		values[k] = v
-	}
-	for k, v := range d.Bool {
-		values[k] = v
-	}
+	copyInto(values, d.Int64)
+	copyInto(values, d.Int)
+	copyInto(values, d.String)
+	copyInto(values, d.Bool)
 	return d.Deadline, values, nil
+}
+
+// copyInto adds the values of one kind to values.
+func copyInto[T any](values map[string]any, m map[string]T) {
+	for k, v := range m {
+		values[k] = v
+	}
 }
