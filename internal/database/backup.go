@@ -22,11 +22,11 @@ import (
 // preferredMajor is the PostgreSQL version Vigil is built on (as pg.sh).
 const preferredMajor = 15
 
-// BinDirs lists the folders to look for PostgreSQL programs in, in pg.sh's
+// binDirs lists the folders to look for PostgreSQL programs in, in pg.sh's
 // order: bindir when given (VIGIL_PG_BINDIR), else the preferred major's
 // Debian folder, pg_config --bindir, every /usr/lib/postgresql/*/bin
 // (newest first), and the folder of initdb on PATH.
-func BinDirs(bindir string) []string {
+func binDirs(bindir string) []string {
 	if bindir != "" {
 		return []string{bindir}
 	}
@@ -51,9 +51,10 @@ func majorOf(dir string) int {
 }
 
 // Tool returns the path of a PostgreSQL program (pg_dump, pg_restore,
-// initdb…): the first of BinDirs(bindir) that has it, else PATH.
+// initdb…): the first of binDirs(bindir) that has it, else PATH.
 func Tool(name, bindir string) (string, error) {
-	for _, d := range BinDirs(bindir) {
+	dirs := binDirs(bindir)
+	for _, d := range dirs {
 		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
 			return p, nil
@@ -63,7 +64,7 @@ func Tool(name, bindir string) (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("database: %s not found (looked in %s and PATH); install the PostgreSQL client "+
-		"(e.g. apt-get install postgresql-client-15) or set VIGIL_PG_BINDIR", name, strings.Join(BinDirs(bindir), ", "))
+		"(e.g. apt-get install postgresql-client-15) or set VIGIL_PG_BINDIR", name, strings.Join(dirs, ", "))
 }
 
 // LibpqURL is conn without pgxpool's own pool_* settings, which libpq
