@@ -81,7 +81,6 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.Secure()
 	sessions.Cookie.Path = "/"
-	sessions.ErrorFunc = server.SessionErrorFunc(log)
 
 	renderer, err := view.New(tmplFS, tr, assets, sessions)
 	if err != nil {

@@ -109,8 +109,7 @@ func New(d Deps) *Server {
 	if s.sessions != nil {
 		// The session store is the first thing a signed-in request asks
 		// of the database: when it is down, answer with the translated
-		// 503 page, now that the renderer exists, rather than
-		// SessionErrorFunc's plain English one.
+		// 503 page rather than scs's bare 500.
 		s.sessions.ErrorFunc = s.sessionError
 	}
 
@@ -368,25 +367,6 @@ func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	if err := s.view.ErrorPage(c, status, key); err != nil {
 		s.log.Error("render error page", "err", err)
-	}
-}
-
-// SessionErrorFunc answers when the session store fails (the database is
-// down): a plain 503 page rather than scs's bare 500.
-func SessionErrorFunc(log *slog.Logger) func(http.ResponseWriter, *http.Request, error) {
-	return func(w http.ResponseWriter, r *http.Request, err error) {
-		status := http.StatusInternalServerError
-		if database.IsUnavailable(err) {
-			status = http.StatusServiceUnavailable
-			w.Header().Set("Retry-After", "5")
-		}
-		log.Error("session store", "err", err, "status", status)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		if _, err := w.Write([]byte(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Vigil is unavailable</title>` +
-			`<main><h1>Vigil is briefly unavailable</h1><p>The database cannot be reached. Please try again in a few seconds.</p></main></html>`)); err != nil {
-			log.Debug("write session error page", "err", err)
-		}
 	}
 }
 
