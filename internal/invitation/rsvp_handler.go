@@ -225,35 +225,24 @@ type rsvpState struct {
 // Without one it answers the "this link does not work" page itself and
 // returns ok false (with that page's error, if any).
 func (h *Handler) guest(c echo.Context) (st *rsvpState, ok bool, err error) {
-	return h.guestWith(c, true)
-}
-
-// guestWith is guest; without full, the ceremonies carry no venue, zones or
-// programme, and the guest is not loaded: what recording an answer needs,
-// with a third of the queries. Only a full state can render a page.
-func (h *Handler) guestWith(c echo.Context, full bool) (st *rsvpState, ok bool, err error) {
 	rsvpPrivate(c)
-	st, err = h.loadRSVP(c, full)
+	st, err = h.loadRSVP(c)
 	if errors.Is(err, errRSVPNoGuest) {
 		return nil, false, h.rsvpInvalid(c)
 	}
 	return st, err == nil, err
 }
 
-// loadRSVP loads the session's invitation and, in full, sets the page
-// language: the guest's own switch (the language cookie), else the
-// language on file. errRSVPNoGuest when there is nothing to show.
-func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
+// loadRSVP loads the session's invitation and sets the page language: the
+// guest's own switch (the language cookie), else the language on file.
+// errRSVPNoGuest when there is nothing to show.
+func (h *Handler) loadRSVP(c echo.Context) (*rsvpState, error) {
 	ctx := c.Request().Context()
 	id := h.Sessions.GetInt64(ctx, rsvpSessionKey)
 	if id == 0 {
 		return nil, errRSVPNoGuest
 	}
-	load := h.Store.ByID
-	if !full {
-		load = h.Store.ForAnswer
-	}
-	inv, err := load(ctx, id)
+	inv, err := h.Store.ByID(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && inv.RevokedAt != nil {
 		h.Sessions.Remove(ctx, rsvpSessionKey)
 		return nil, errRSVPNoGuest
@@ -270,13 +259,6 @@ func (h *Handler) loadRSVP(c echo.Context, full bool) (*rsvpState, error) {
 	}
 	if ed.Location == nil {
 		ed.Location = time.UTC
-	}
-	if !full {
-		all, err := h.Ceremonies.Summaries(ctx, inv.EditionID)
-		if err != nil {
-			return nil, fmt.Errorf("invitation: ceremonies of %d: %w", inv.ID, err)
-		}
-		return newRSVPState(inv, ed, GuestInfo{}, all), nil
 	}
 	guests, err := h.Guests.Guests(ctx, []int64{inv.GuestID})
 	if err != nil {

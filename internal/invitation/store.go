@@ -224,22 +224,11 @@ func (s *Store) ByToken(ctx context.Context, token string) (*Invitation, error) 
 
 // ByID returns invitation id with its answers and companions.
 func (s *Store) ByID(ctx context.Context, id int64) (*Invitation, error) {
-	return s.byID(ctx, id, true)
-}
-
-// ForAnswer is ByID without the companions: what taking an answer needs
-// before Answer locks and reads them.
-func (s *Store) ForAnswer(ctx context.Context, id int64) (*Invitation, error) {
-	return s.byID(ctx, id, false)
-}
-
-func (s *Store) byID(ctx context.Context, id int64, companions bool) (*Invitation, error) {
 	var inv Invitation
-	q := s.db.WithContext(ctx).Preload("Ceremonies", func(db *gorm.DB) *gorm.DB { return db.Order("ceremony_id") })
-	if companions {
-		q = q.Preload("Companions", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
-	}
-	err := q.Take(&inv, id).Error
+	err := s.db.WithContext(ctx).
+		Preload("Ceremonies", func(db *gorm.DB) *gorm.DB { return db.Order("ceremony_id") }).
+		Preload("Companions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Take(&inv, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -320,47 +309,6 @@ func companionNames(cs []Companion) []string {
 	return names
 }
 
-// fits reports whether answer a (with its new number of companions) fits
-// its ceremony and zone, counting every other accepted answer. The
-// ceremony is locked by the caller.
-func (s *Store) fits(tx *gorm.DB, a *CeremonyAnswer, lim Limits) (bool, error) {
-	if lim.Seats != nil {
-		taken, err := seatsTaken(tx, "ceremony_id = ?", a.CeremonyID, a.InvitationID)
-		if err != nil {
-			return false, err
-		}
-		if taken+a.Seats() > *lim.Seats {
-			return false, nil
-		}
-	}
-	if a.ZoneID != nil {
-		if zc, ok := lim.Zones[*a.ZoneID]; ok {
-			taken, err := seatsTaken(tx, "ceremony_id = ? AND zone_id = ?", a.CeremonyID, a.InvitationID, *a.ZoneID)
-			if err != nil {
-				return false, err
-			}
-			if taken+a.Seats() > zc {
-				return false, nil
-			}
-		}
-	}
-	return true, nil
-}
-
-// seatsTaken counts the seats of accepted answers matching where (whose
-// first argument is the ceremony), leaving out invitation self.
-func seatsTaken(tx *gorm.DB, where string, ceremonyID, self int64, more ...any) (int, error) {
-	var n int
-	args := append([]any{ceremonyID}, more...)
-	err := tx.Model(&CeremonyAnswer{}).Where(where, args...).
-		Where("status = ? AND invitation_id <> ?", StatusAccepted, self).
-		Select("coalesce(sum(1 + companions), 0)").Scan(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("invitation: count seats: %w", err)
-	}
-	return n, nil
-}
-
 // Organizer actions -----------------------------------------------------------------
 
 // Revoke stops invitation id's link from working (the invitation and its
@@ -429,11 +377,11 @@ func (s *Store) Promote(ctx context.Context, id, ceremonyID int64, by Actor) err
 		if a.Status != StatusWaitlisted {
 			return nil
 		}
-		fits, err := s.fits(tx, &a, limits[ceremonyID])
+		taken, err := countSeats(ctx, tx.Statement.ConnPool, limits, id)
 		if err != nil {
 			return err
 		}
-		if !fits {
+		if !taken.fits(&a, limits[ceremonyID]) {
 			return ErrNoSeat
 		}
 		if err := tx.Model(&a).Updates(map[string]any{"status": StatusAccepted, "waitlisted_at": nil, "updated_at": s.now()}).Error; err != nil {
