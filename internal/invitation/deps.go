@@ -97,7 +97,8 @@ func (c *CeremonyInfo) TitleIn(lang string) string {
 type Ceremonies interface {
 	Ceremonies(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
 	// Summaries is Ceremonies without venue, zones and programme, for
-	// the paths that only need which ceremonies there are (an answer).
+	// the pages that only need which ceremonies there are and when (the
+	// invitation list's columns).
 	Summaries(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
 }
 

@@ -215,7 +215,8 @@ func (h *Handler) listHead(c echo.Context, p *view.Page, ed EditionInfo, q listQ
 	ctx := c.Request().Context()
 	lq := ListQuery{ListFilter: ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status},
 		DelegationID: q.Delegation, Kind: q.Kind, Locale: p.Locale}
-	cs, err := h.Ceremonies.Ceremonies(ctx, ed.ID)
+	// The columns need the titles and days only.
+	cs, err := h.Ceremonies.Summaries(ctx, ed.ID)
 	if err != nil {
 		return nil, lq, err
 	}
