@@ -32,16 +32,9 @@ func (a invitationHistory) GuestHistory(ctx context.Context, guestID int64, t de
 	}
 	var out []delegation.HistoryRow
 	for _, inv := range invs {
-		e, err := a.editions.EditionByID(ctx, inv.EditionID)
-		if errors.Is(err, ceremony.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		link := "/editions/" + strconv.Itoa(e.Year) + "/invitations/" + strconv.FormatInt(inv.ID, 10)
+		link := "/editions/" + strconv.Itoa(inv.Year) + "/invitations/" + strconv.FormatInt(inv.ID, 10)
 		row := func(text string) {
-			out = append(out, delegation.HistoryRow{Year: e.Year, Text: text, Link: link})
+			out = append(out, delegation.HistoryRow{Year: inv.Year, Text: text, Link: link})
 		}
 		row(t("invitation.past.invited", "Count", inv.Ceremonies))
 		if inv.RespondedAt == nil {

@@ -14,29 +14,29 @@ import (
 
 // GuestInvitation sums up one of a guest's invitations.
 type GuestInvitation struct {
-	ID          int64
-	EditionID   int64
+	ID        int64
+	EditionID int64
+	// Year is the edition's year.
+	Year        int
 	Ceremonies  int
 	Accepted    int
 	Declined    int
 	Waitlisted  int
 	RespondedAt *time.Time
-	// CheckedIn is how many ceremonies the guest was checked in at.
-	CheckedIn int
 }
 
-// GuestInvitations returns every invitation of a guest, newest edition
-// first, in one query.
+// GuestInvitations returns every invitation of a guest, with its
+// edition's year, newest edition first, in one query.
 func (s *Store) GuestInvitations(ctx context.Context, guestID int64) ([]GuestInvitation, error) {
 	var out []GuestInvitation
-	err := s.db.WithContext(ctx).Raw(`SELECT i.id, i.edition_id, i.responded_at,
+	err := s.db.WithContext(ctx).Raw(`SELECT i.id, i.edition_id, e.year, i.responded_at,
 			count(ic.ceremony_id) AS ceremonies,
 			count(*) FILTER (WHERE ic.status = 'accepted') AS accepted,
 			count(*) FILTER (WHERE ic.status = 'declined') AS declined,
-			count(*) FILTER (WHERE ic.status = 'waitlisted') AS waitlisted,
-			count(ic.checked_in_at) AS checked_in
-		FROM invitations i LEFT JOIN invitation_ceremonies ic ON ic.invitation_id = i.id
-		WHERE i.guest_id = ? GROUP BY i.id ORDER BY i.edition_id DESC`, guestID).Scan(&out).Error
+			count(*) FILTER (WHERE ic.status = 'waitlisted') AS waitlisted
+		FROM invitations i JOIN editions e ON e.id = i.edition_id
+		LEFT JOIN invitation_ceremonies ic ON ic.invitation_id = i.id
+		WHERE i.guest_id = ? GROUP BY i.id, e.year ORDER BY i.edition_id DESC`, guestID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("invitation: guest history: %w", err)
 	}
