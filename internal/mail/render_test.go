@@ -31,13 +31,9 @@ func sampleData(t *testing.T, lang string) Data {
 	}
 }
 
-// rawKey finds a message key that was not translated.
-var rawKey = regexp.MustCompile(`\b(mail|messages|weekday|month|anniversary)\.[a-z0-9_.]+`)
-
-// Every template renders in every language, as text and HTML, with the
-// personal link, a translated subject and no untranslated key; the answer
-// e-mails show the answers, the confirmation carries the calendar file.
-func TestEveryTemplateInEveryLanguage(t *testing.T) {
+// newRenderer is the e-mail renderer over the real catalogues.
+func newRenderer(t *testing.T) *Renderer {
+	t.Helper()
 	tr, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +42,17 @@ func TestEveryTemplateInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// rawKey finds a message key that was not translated.
+var rawKey = regexp.MustCompile(`\b(mail|messages|weekday|month|anniversary)\.[a-z0-9_.]+`)
+
+// Every template renders in every language, as text and HTML, with the
+// personal link, a translated subject and no untranslated key; the answer
+// e-mails show the answers, the confirmation carries the calendar file.
+func TestEveryTemplateInEveryLanguage(t *testing.T) {
+	r := newRenderer(t)
 	subjects := map[string]bool{}
 	for _, lang := range Languages {
 		for _, tmpl := range Templates {
@@ -96,14 +103,7 @@ func TestEveryTemplateInEveryLanguage(t *testing.T) {
 // An Azerbaijani e-mail is in Azerbaijani, dates and time zone included;
 // a Russian one in Russian; an English one in English.
 func TestLanguagesAreReallyUsed(t *testing.T) {
-	tr, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRenderer(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRenderer(t)
 	cases := map[string][]string{
 		"az": {"Rəsmi qəbul", "Hörmətli H.E. Leyla", "Sizi Day of Remembrance, 35-ci ildönümü (2027) mərasimlərinə dəvət", "cümə, 26 fevral 2027, 11:00–12:30 (Bakı vaxtı)", "Təşkilat Komitəsi", "Cavabı 10 fevral 2027 tarixinədək"},
 		"ru": {"Официальный приём", "Уважаемый(-ая) H.E. Leyla", "пятница, 26 февраля 2027, 11:00–12:30 (по бакинскому времени)", "35-я годовщина", "Организационный комитет", "до 10 февраля 2027 включительно"},
@@ -136,14 +136,7 @@ func TestLanguagesAreReallyUsed(t *testing.T) {
 // A zone without a translated name is written as its UTC offset; a map
 // link that is not http(s) is dropped.
 func TestZoneFallbackAndUnsafeMapLink(t *testing.T) {
-	tr, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRenderer(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRenderer(t)
 	d := sampleData(t, "en")
 	d.Location, _ = time.LoadLocation("Asia/Kolkata")
 	d.Ceremonies[0].MapURL = "javascript:alert(1)"
@@ -165,14 +158,7 @@ func TestZoneFallbackAndUnsafeMapLink(t *testing.T) {
 // The plain text reads as a letter: no blank-line runs, no trailing
 // spaces, one paragraph per block.
 func TestTextIsTidy(t *testing.T) {
-	tr, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRenderer(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRenderer(t)
 	e, err := r.Render(TemplateConfirmation, sampleData(t, "en"))
 	if err != nil {
 		t.Fatal(err)
