@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
 
 	"vigil/internal/audit"
 	"vigil/internal/auth"
@@ -47,6 +48,9 @@ type App struct {
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	// stopSessions ends the session store's LISTEN connection.
+	stopSessions context.CancelFunc
+	sessionsDone chan struct{}
 }
 
 // New wires the application over an open database. It does not check
@@ -72,7 +76,8 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	// Expired sessions are deleted by a.cleanup.
 	sessions := scs.New()
 	sessions.Codec = server.SessionCodec{}
-	sessions.Store = auth.NewSessionStore(db.Pool, sessions.Codec)
+	sessionStore := auth.NewSessionStore(db.Pool, sessions.Codec)
+	sessions.Store = sessionStore
 	sessions.Lifetime = 12 * time.Hour
 	// The idle timeout (4 hours) is server.idleSessions's: scs's own would
 	// rewrite the session on every request.
@@ -95,6 +100,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	}
 
 	users := auth.NewStore(db.Gorm)
+	users.OnChange(sessionStore.ForgetUser)
 	venueStore := venue.NewStore(db.Gorm)
 	ceremonyStore := ceremony.NewStore(db.Gorm)
 	delegationStore := delegation.NewStore(db.Gorm)
@@ -162,6 +168,16 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	})
 	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.cleanup(10 * time.Minute)
+	// The session store keeps sessions in memory while its LISTEN
+	// connection (outside the pool, like the live board's) is up.
+	listenCtx, stopListen := context.WithCancel(context.Background())
+	a.stopSessions, a.sessionsDone = stopListen, make(chan struct{})
+	go func() {
+		defer close(a.sessionsDone)
+		sessionStore.Listen(listenCtx, func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+		}, log)
+	}()
 	return a, nil
 }
 
@@ -191,8 +207,9 @@ func (a *App) cleanup(interval time.Duration) {
 // Close stops the app's background work: the clean-up, then the job
 // queue (e-mails being sent are finished first).
 func (a *App) Close() {
-	a.closeOnce.Do(func() { close(a.stop) })
+	a.closeOnce.Do(func() { close(a.stop); a.stopSessions() })
 	<-a.done
+	<-a.sessionsDone
 	a.stopMail()
 }
 

@@ -150,8 +150,14 @@ func TestTwoInstances(t *testing.T) {
 
 		resp, body = postOn(onB, "/logout", token, nil)
 		wantStatus(t, "sign-out on B", resp, body, http.StatusSeeOther)
-		resp, _ = onA.Get("/guests")
+		// A's copy of the session goes when B's notification reaches it,
+		// milliseconds after the sign-out (internal/auth/session_cache.go).
+		took := testserver.Eventually(t, "A refuses the session signed out on B", func() bool {
+			resp, _ = onA.Get("/guests")
+			return resp.StatusCode == http.StatusSeeOther
+		})
 		wantSignIn(t, "A after the sign-out on B", resp)
+		t.Logf("the sign-out on B counted on A after %v", took)
 		replay := p.a.NewBareClient(t)
 		u, err := url.Parse(p.a.URL)
 		if err != nil {

@@ -15,21 +15,30 @@ import (
 // SessionStore keeps sessions in PostgreSQL, so that any instance serves
 // any request, and reads the signed-in user in the same statement as the
 // session: LoadUser then needs no look-up of its own, one round trip fewer
-// on every signed-in request (a gate's scan has three in all). The user
-// is read fresh each time, so a disabled account or a new role counts at
-// once, on every instance.
+// on every signed-in request. A change of the user (disabled, a new role)
+// counts at once on this instance and within milliseconds on the others
+// (see session_cache.go).
 //
 // The user's id is taken from the session's data when it is saved (with
 // the session codec) and kept in the column sessions.user_id.
+//
+// With Listen running, sessions read are also kept in memory (see
+// session_cache.go).
 type SessionStore struct {
 	pool  *pgxpool.Pool
 	codec scs.Codec
+	cache *sessionCache
 }
 
 // NewSessionStore returns the store; codec must be the session manager's.
 func NewSessionStore(pool *pgxpool.Pool, codec scs.Codec) *SessionStore {
-	return &SessionStore{pool: pool, codec: codec}
+	return &SessionStore{pool: pool, codec: codec, cache: newSessionCache()}
 }
+
+// ForgetUser drops this instance's copies of user id's sessions at once,
+// for a change of the user made here (the notification does the same on
+// every instance, a moment later).
+func (s *SessionStore) ForgetUser(id int64) { s.cache.dropUser(id) }
 
 // sessionUser carries, through the request's context, the user the
 // session store read with the session to LoadUser.
@@ -59,34 +68,61 @@ func userFromSession(ctx context.Context) *User {
 
 // FindCtx implements scs.CtxStore.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	var data []byte
+	key := sessionKey(token)
+	h, _ := ctx.Value(sessionUserKey{}).(*sessionUser)
+	if e, ok := s.cache.get(key); ok {
+		if h != nil {
+			h.user = nil
+			if e.user != nil {
+				u := *e.user // each request its own: handlers may change it
+				h.user = &u
+			}
+		}
+		return e.data, true, nil
+	}
+	gen := s.cache.begin()
+	e, found, err := s.read(ctx, token)
+	if err != nil || !found {
+		return nil, false, err
+	}
+	s.cache.put(key, gen, e)
+	if h != nil {
+		h.user = nil
+		if e.user != nil {
+			u := *e.user
+			h.user = &u
+		}
+	}
+	return e.data, true, nil
+}
+
+// read reads a session and its user from PostgreSQL.
+func (s *SessionStore) read(ctx context.Context, token string) (cachedSession, bool, error) {
+	var e cachedSession
 	var id *int64
 	var u User
 	var email, name, role, hash, locale *string
 	var created, updated *time.Time
 	var version *int
 	// The whole user, as Store.ByID reads it: Current gives handlers the same.
-	err := s.pool.QueryRow(ctx, `SELECT s.data, u.id, u.email, u.name, u.role, u.password_hash, u.locale,
+	err := s.pool.QueryRow(ctx, `SELECT s.data, s.expiry, u.id, u.email, u.name, u.role, u.password_hash, u.locale,
 			u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.version
 		FROM sessions s LEFT JOIN users u ON u.id = s.user_id
 		WHERE s.token = $1 AND current_timestamp < s.expiry`, token).
-		Scan(&data, &id, &email, &name, &role, &hash, &locale, &u.DisabledAt, &u.LastLoginAt, &created, &updated, &version)
+		Scan(&e.data, &e.expiry, &id, &email, &name, &role, &hash, &locale, &u.DisabledAt, &u.LastLoginAt, &created, &updated, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
+		return e, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("auth: find session: %w", err)
+		return e, false, fmt.Errorf("auth: find session: %w", err)
 	}
-	if h, ok := ctx.Value(sessionUserKey{}).(*sessionUser); ok {
-		h.user = nil
-		if id != nil {
-			u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.Locale = *id, *email, *name, Role(*role), *hash, *locale
-			u.CreatedAt, u.UpdatedAt, u.Version = *created, *updated, *version
-			u.Disabled = u.DisabledAt != nil
-			h.user = &u
-		}
+	if id != nil {
+		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, u.Locale = *id, *email, *name, Role(*role), *hash, *locale
+		u.CreatedAt, u.UpdatedAt, u.Version = *created, *updated, *version
+		u.Disabled = u.DisabledAt != nil
+		e.user = &u
 	}
-	return data, true, nil
+	return e, true, nil
 }
 
 // CommitCtx implements scs.CtxStore.
@@ -100,6 +136,9 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry, user_id) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, user_id = EXCLUDED.user_id`,
 		token, b, expiry, user)
+	// This instance's copy goes at once, whatever happened; the others'
+	// when the trigger's notification reaches them.
+	s.cache.drop(sessionKey(token))
 	if err != nil {
 		return fmt.Errorf("auth: save session: %w", err)
 	}
@@ -108,7 +147,9 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 
 // DeleteCtx implements scs.CtxStore.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token)
+	s.cache.drop(sessionKey(token))
+	if err != nil {
 		return fmt.Errorf("auth: delete session: %w", err)
 	}
 	return nil

@@ -23,10 +23,16 @@ var (
 // Store reads and writes users and sign-in failures.
 type Store struct {
 	db *gorm.DB
+	// changed hears of every change of a user made here, once committed
+	// (the session store's copies of that user go at once).
+	changed func(id int64)
 }
 
 // NewStore returns a store over db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+func NewStore(db *gorm.DB) *Store { return &Store{db: db, changed: func(int64) {}} }
+
+// OnChange makes f hear of every change of a user this store commits.
+func (s *Store) OnChange(f func(id int64)) { s.changed = f }
 
 // NormalizeEmail is how e-mails are compared and stored.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -138,6 +144,7 @@ func (s *Store) SetLocale(ctx context.Context, id int64, loc string) error {
 	if err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("locale", loc).Error; err != nil {
 		return fmt.Errorf("auth: set locale: %w", err)
 	}
+	s.changed(id)
 	return nil
 }
 
@@ -155,6 +162,7 @@ type Changes struct {
 // changed. The last active organizer can be neither demoted nor disabled,
 // so Vigil never locks its organizers out.
 func (s *Store) Update(ctx context.Context, id int64, version int, ch Changes) (*User, error) {
+	defer s.changed(id) // after the commit (or the rollback: forgetting is always safe)
 	var after User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before User
@@ -238,6 +246,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return err
 	}
+	defer s.changed(id)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&User{}).Where("id = ?", id).Updates(map[string]any{
 			"password_hash": hash, "updated_at": time.Now().UTC(), "version": gorm.Expr("version + 1"),

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"vigil/internal/database"
 	"vigil/internal/view"
 )
 
@@ -55,9 +56,6 @@ const (
 	boardWriteTimeout = 20 * time.Second
 	// boardRetry is how soon a browser reconnects after the stream closes.
 	boardRetry = 2 * time.Second
-	// Reconnecting the LISTEN connection backs off between these.
-	listenMinBackoff = 100 * time.Millisecond
-	listenMaxBackoff = 5 * time.Second
 	// boardLoadTimeout bounds reading the numbers for one update.
 	boardLoadTimeout = 10 * time.Second
 	// boardCoalesce is the least time between two reads of one
@@ -769,59 +767,26 @@ type boardNotice struct {
 	CheckedIn    bool  `json:"checked_in"`
 }
 
-// listen holds the LISTEN connection until ctx ends, reconnecting with
-// backoff when it drops (PostgreSQL restarted, network cut).
+// listen holds the LISTEN connection until ctx ends, reconnecting when it
+// drops; after each (re)connection every board reads its numbers again.
 func (b *Board) listen(ctx context.Context) {
-	backoff := listenMinBackoff
-	for {
-		err := b.listenOnce(ctx, func() { backoff = listenMinBackoff })
-		if ctx.Err() != nil {
-			return
-		}
-		b.Log.Warn("live board: LISTEN connection lost; reconnecting", "err", err, "in", backoff)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		backoff = min(backoff*2, listenMaxBackoff)
-	}
-}
-
-// listenOnce connects, listens and passes notifications on until the
-// connection fails or ctx ends.
-func (b *Board) listenOnce(ctx context.Context, connected func()) error {
-	conn, err := b.Listen(ctx)
-	if err != nil {
-		return fmt.Errorf("checkin: connect for LISTEN: %w", err)
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := conn.Close(cctx); err != nil {
-			b.Log.Debug("live board: close LISTEN connection", "err", err)
-		}
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return fmt.Errorf("checkin: LISTEN: %w", err)
-	}
-	connected()
-	b.hub.resync()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return fmt.Errorf("checkin: wait for notification: %w", err)
-		}
-		var msg boardNotice
-		if err := json.Unmarshal([]byte(n.Payload), &msg); err != nil || msg.CeremonyID == 0 {
-			// Not ours to understand: better every board reads its
-			// numbers again than one misses a change.
-			b.Log.Warn("live board: unreadable notification", "payload", n.Payload, "err", err)
-			b.hub.resync()
-			continue
-		}
-		b.hub.notify(msg.CeremonyID)
-	}
+	database.Listen(ctx, database.Listener{
+		Channel: NotifyChannel,
+		Connect: b.Listen,
+		Up:      b.hub.resync,
+		Notify: func(payload string) {
+			var msg boardNotice
+			if err := json.Unmarshal([]byte(payload), &msg); err != nil || msg.CeremonyID == 0 {
+				// Not ours to understand: better every board reads its
+				// numbers again than one misses a change.
+				b.Log.Warn("live board: unreadable notification", "payload", payload, "err", err)
+				b.hub.resync()
+				return
+			}
+			b.hub.notify(msg.CeremonyID)
+		},
+		Down: func(err error, retryIn time.Duration) {
+			b.Log.Warn("live board: LISTEN connection lost; reconnecting", "err", err, "in", retryIn)
+		},
+	})
 }
