@@ -38,6 +38,8 @@ type App struct {
 	DB     *database.DB
 	Server *server.Server
 	Users  *auth.Store
+	// Sessions is the session store (tests call its Sync).
+	Sessions *auth.SessionStore
 	// Invitations is the invitation store the server uses (tests reach
 	// it to make links and, in one control run, to drop the capacity
 	// guard).
@@ -75,7 +77,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 
 	// Expired sessions are deleted by a.cleanup.
 	sessions := scs.New()
-	sessions.Codec = server.SessionCodec{}
+	sessions.Codec = server.NewSessionCodec()
 	sessionStore := auth.NewSessionStore(db.Pool, sessions.Codec)
 	sessions.Store = sessionStore
 	sessions.Lifetime = 12 * time.Hour
@@ -120,7 +122,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, mailer)
+	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, mailer).WithPool(db.Pool)
 	mailSrc.invitations = invitationStore
 	// River starts in the background (it waits for the database if it
 	// is down); Close stops it.
@@ -166,7 +168,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// END checkin wiring
 		},
 	})
-	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Sessions: sessionStore, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.cleanup(10 * time.Minute)
 	// The session store keeps sessions in memory while its LISTEN
 	// connection (outside the pool, like the live board's) is up.

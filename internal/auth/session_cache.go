@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"encoding/hex"
 	"log/slog"
 	"strconv"
@@ -58,10 +60,12 @@ type sessionCache struct {
 	gen   uint64
 	items map[string]cachedSession
 	now   func() time.Time
+	// pings are the Sync markers seen (see Sync).
+	pings map[string]bool
 }
 
 func newSessionCache() *sessionCache {
-	return &sessionCache{items: map[string]cachedSession{}, now: time.Now}
+	return &sessionCache{items: map[string]cachedSession{}, now: time.Now, pings: map[string]bool{}}
 }
 
 // sessionKey names a session in the cache and in notifications: the
@@ -169,6 +173,13 @@ func (c *sessionCache) apply(payload string) bool {
 	switch {
 	case strings.HasPrefix(payload, "s") && len(payload) == 1+2*sha256.Size:
 		c.drop(payload[1:])
+	case strings.HasPrefix(payload, "p"):
+		c.mu.Lock()
+		if len(c.pings) > 64 {
+			clear(c.pings)
+		}
+		c.pings[payload[1:]] = true
+		c.mu.Unlock()
 	case strings.HasPrefix(payload, "u"):
 		id, err := strconv.ParseInt(payload[1:], 10, 64)
 		if err != nil {
@@ -202,4 +213,34 @@ func (s *SessionStore) Listen(ctx context.Context, connect func(context.Context)
 			log.Warn("sessions: LISTEN connection lost; reading every session from the database until it is back", "err", err, "in", retryIn)
 		},
 	})
+}
+
+// Sync waits until this instance has acted on every change committed
+// before it was called (at most until ctx ends): it sends a marker on the
+// channel and waits for it to come back, and notifications arrive in the
+// order their transactions committed. Tests that change users or
+// sessions behind the server's back call it; nothing needs to while the
+// LISTEN connection is down, as nothing is kept then.
+func (s *SessionStore) Sync(ctx context.Context) error {
+	var raw [8]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return fmt.Errorf("auth: sync sessions: %w", err)
+	}
+	marker := hex.EncodeToString(raw[:])
+	if _, err := s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", SessionChannel, "p"+marker); err != nil {
+		return fmt.Errorf("auth: sync sessions: %w", err)
+	}
+	for {
+		s.cache.mu.Lock()
+		seen, live := s.cache.pings[marker], s.cache.live
+		s.cache.mu.Unlock()
+		if seen || !live {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("auth: sync sessions: %w", ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
 }

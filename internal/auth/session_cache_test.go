@@ -173,6 +173,18 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		return u != nil && u.Disabled
 	})
 
+	// Sync: once it returns, every change committed before it counts.
+	find(b, "tok-2")
+	if _, err := db.Pool.Exec(ctx, `UPDATE users SET name = 'Gate Two' WHERE id = $1`, uid); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := find(b, "tok-2"); u == nil || u.Name != "Gate Two" {
+		t.Fatalf("after Sync, B still has the old user: %+v", u)
+	}
+
 	// The LISTEN connection cut: nothing is kept until it is back, and
 	// then copies are kept again.
 	find(b, "tok-2")

@@ -161,13 +161,9 @@ func TestListOrderAndFilters(t *testing.T) {
 
 	// By family name: English sorts Ç with C, Azerbaijani after C.
 	wantOrder(t, "name en", f.get(t, "/list?sort=name"), "Louis Bernard", "Leyla Çakır", "Nihad Cuma", "Anne Martin", "Zara Yilmaz")
-	if err := f.srv.DB.Gorm.Exec("UPDATE users SET locale = 'az' WHERE id = ?", f.user.ID).Error; err != nil {
-		t.Fatal(err)
-	}
+	f.srv.Exec(t, "UPDATE users SET locale = 'az' WHERE id = ?", f.user.ID)
 	wantOrder(t, "name az", f.get(t, "/list?sort=name"), "Louis Bernard", "Nihad Cuma", "Leyla Çakır", "Anne Martin", "Zara Yilmaz")
-	if err := f.srv.DB.Gorm.Exec("UPDATE users SET locale = 'en' WHERE id = ?", f.user.ID).Error; err != nil {
-		t.Fatal(err)
-	}
+	f.srv.Exec(t, "UPDATE users SET locale = 'en' WHERE id = ?", f.user.ID)
 
 	only := func(query string, want string, not ...string) {
 		t.Helper()

@@ -45,3 +45,41 @@ func TestSessionCodec(t *testing.T) {
 		t.Error("a time.Time value was accepted; it would come back as a string")
 	}
 }
+
+// The remembering codec gives the same values as the plain one, and each
+// caller its own map: scs changes the map it gets (Put, Remove), and that
+// must not reach the next request's decoding.
+func TestSessionCodecMemo(t *testing.T) {
+	c := NewSessionCodec()
+	deadline := time.Date(2027, 2, 26, 7, 0, 0, 0, time.UTC)
+	b, err := c.Encode(deadline, map[string]any{"user": int64(42), "flash": "Saved"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		d, v, err := c.Decode(b)
+		if err != nil || !d.Equal(deadline) || v["user"] != int64(42) || v["flash"] != "Saved" || len(v) != 2 {
+			t.Fatalf("decoding %d: %v %v %v", i, d, v, err)
+		}
+		v["flash"] = "changed by a request"
+		delete(v, "user")
+	}
+	if len(c.memo.m) != 1 {
+		t.Fatalf("%d decodings remembered, want 1", len(c.memo.m))
+	}
+	for i := range memoMax + 10 {
+		b, err := c.Encode(deadline, map[string]any{"user": int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, v, _ := c.Decode(b); v["user"] != int64(i) {
+			t.Fatalf("session %d decoded as %v", i, v)
+		}
+	}
+	if n := len(c.memo.m); n > memoMax {
+		t.Fatalf("%d decodings remembered, at most %d", n, memoMax)
+	}
+	if _, _, err := c.Decode([]byte("{not json")); err == nil {
+		t.Fatal("bad data decoded")
+	}
+}

@@ -173,10 +173,15 @@ func (s *Server) InsertID(t testing.TB, query string, args ...any) int64 {
 	return id
 }
 
-// Exec runs a statement for a fixture, failing the test on an error.
+// Exec runs a statement for a fixture, failing the test on an error, and
+// waits until the server has heard of it if it changed users or sessions
+// (see SyncSessions).
 func (s *Server) Exec(t testing.TB, query string, args ...any) {
 	t.Helper()
 	if err := s.DB.Gorm.Exec(query, args...).Error; err != nil {
 		t.Fatalf("%s: %v", query, err)
+	}
+	if q := strings.ToLower(query); strings.Contains(q, "users") || strings.Contains(q, "sessions") {
+		s.SyncSessions(t)
 	}
 }

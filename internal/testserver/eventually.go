@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -20,4 +21,17 @@ func Eventually(t testing.TB, what string, cond func() bool) time.Duration {
 	}
 	t.Fatalf("not within 2 s: %s", what)
 	return 0
+}
+
+// SyncSessions waits until the server has acted on every change to users
+// and sessions committed so far, such as a test's own UPDATE users: the
+// server keeps signed-in users in memory and hears of changes made
+// behind its back by notification (internal/auth/session_cache.go).
+func (s *Server) SyncSessions(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.App.Sessions.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
