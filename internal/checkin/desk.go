@@ -172,7 +172,11 @@ type deskData struct {
 	Recent   []guestRow
 	// WalkInOpen shows the walk-in form open (it has errors).
 	WalkInOpen bool
-	S          *deskShared
+	// CodeAlphabet and CodeLength tell vigil.js a badge code from a
+	// name, as looksLikeCode does.
+	CodeAlphabet string
+	CodeLength   int
+	S            *deskShared
 	// Fragment renders only the live part of the desk, for htmx.
 	Fragment bool
 	// ResultOnly renders only the answer to a scan, for htmx: the desk
@@ -272,7 +276,7 @@ func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) erro
 	p.Nav = "checkin"
 	p.Zone = d.ceremony.Location
 	data := &deskData{
-		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(),
+		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(), CodeAlphabet: codeAlphabet, CodeLength: codeLength,
 		S: &deskShared{
 			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
 			CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
@@ -693,7 +697,7 @@ func userID(c echo.Context) int64 {
 // shape: 12 characters of the badge alphabet. A rare name of that shape
 // is searched as well when no badge has it (Scan).
 func looksLikeCode(s string) bool {
-	if len(s) != 12 {
+	if len(s) != codeLength {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -706,7 +710,10 @@ func looksLikeCode(s string) bool {
 
 // codeAlphabet is the alphabet of check-in codes (the invitation
 // package's).
-const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+const (
+	codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	codeLength   = 12
+)
 
 // normalizeCode reads a check-in code as typed or scanned: spaces and
 // dashes dropped, upper case; a scanned address keeps its last part.

@@ -22,7 +22,10 @@
 //                           to the field and scroll its label into view (GOV.UK behaviour)
 //   [data-autofocus]        focused on load when there is no error summary
 //   [data-keep-focus]       (check-in desk) focused on load and again after every htmx swap,
-//                           with its text selected, so a scanner can type the next code
+//                           with its text selected, so a scanner can type the next code;
+//                           with data-code-alphabet and data-code-length, a badge code is
+//                           cleared from it as its request leaves, so the next code can be
+//                           scanned before the answer comes (see scanSent)
 //   button[data-print]      window.print()  (give such buttons class js-only)
 //   htmx requests           header X-CSRF-Token from <meta name="csrf-token" content="…">
 (function () {
@@ -121,8 +124,50 @@
     if (!keep && root) keep = doc.querySelector("[data-keep-focus]");
     if (!keep) return false;
     keep.focus();
-    if (typeof keep.select === "function") keep.select();
+    // Selected, to be typed over, unless something new was typed in
+    // it while the answer was on its way: that stays as it is.
+    if (keep.value && keep.value !== keep.getAttribute("data-sent")) {
+      keep.setSelectionRange(keep.value.length, keep.value.length);
+    } else if (typeof keep.select === "function") {
+      keep.select();
+    }
     return true;
+  }
+
+  // isCode tells a badge code from a name, as the server does
+  // (checkin.normalizeCode, looksLikeCode): the part after the last / = ?
+  // or # (a scanned URL), without spaces, dashes and tabs, upper case, of
+  // the code's length and alphabet.
+  function isCode(field, v) {
+    var alphabet = field.getAttribute("data-code-alphabet") || "";
+    var length = parseInt(field.getAttribute("data-code-length"), 10);
+    var cut = Math.max(v.lastIndexOf("/"), v.lastIndexOf("="), v.lastIndexOf("?"), v.lastIndexOf("#"));
+    v = v.slice(cut + 1).replace(/[ \t-]/g, "").toUpperCase();
+    if (!alphabet || v.length !== length) return false;
+    for (var i = 0; i < v.length; i++) {
+      if (alphabet.indexOf(v.charAt(i)) < 0) return false;
+    }
+    return true;
+  }
+
+  // scanSent runs as a request leaves. A USB scanner types a code and
+  // Enter faster than any person: the next guest's code can come while
+  // the last answer is still on its way. htmx then queues the next
+  // submission and reads the field only when it sends it, so a code left
+  // in the field would be sent again, glued to the next one. A badge code
+  // is therefore taken out of the field as its request leaves; a name
+  // stays, to be refined.
+  function scanSent(event) {
+    var form = event.detail && event.detail.elt;
+    var keep = form && form.querySelector && form.querySelector("[data-keep-focus][data-code-alphabet]");
+    if (!keep || !keep.name) return;
+    var sent = event.detail.parameters[keep.name];
+    if (typeof sent !== "string") return;
+    keep.setAttribute("data-sent", sent);
+    if (isCode(keep, sent) && keep.value === sent) {
+      keep.value = "";
+      keep.setAttribute("data-sent", "");
+    }
   }
 
   function initialFocus(root) {
@@ -156,6 +201,7 @@
     if (token && event.detail && event.detail.headers) {
       event.detail.headers["X-CSRF-Token"] = token;
     }
+    scanSent(event);
   });
 
   doc.addEventListener("htmx:afterSettle", function (event) {
