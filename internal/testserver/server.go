@@ -4,10 +4,12 @@ package testserver
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +25,14 @@ type Server struct {
 	URL string
 	App *app.App
 	DB  *database.DB
+	// stop shuts the server down gracefully, once (see Stop).
+	stop func() error
 }
+
+// Stop shuts the server down as SIGTERM does (the listener closes,
+// requests in flight finish, background work stops) and returns what
+// Serve returned. The test's clean-up then has nothing left to stop.
+func (s *Server) Stop() error { return s.stop() }
 
 // Start starts Vigil for this test and stops it when the test ends.
 func Start(t testing.TB) *Server {
@@ -112,22 +121,31 @@ func (l launch) start(t testing.TB) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, serveOn) }()
-	t.Cleanup(func() {
-		if l.stopping != nil {
-			l.stopping()
-		}
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && (l.failed == nil || l.failed(err)) {
-				t.Errorf("testserver: %s stopped with %v", l.what, err)
+	var (
+		once    sync.Once
+		stopErr error
+	)
+	stop := func() error {
+		once.Do(func() {
+			if l.stopping != nil {
+				l.stopping()
 			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("testserver: %s did not stop", l.what)
-		}
-		a.Close()
-		if l.release != nil {
-			l.release()
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = fmt.Errorf("testserver: %s did not stop", l.what)
+			}
+			a.Close()
+			if l.release != nil {
+				l.release()
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil && (l.failed == nil || l.failed(err)) {
+			t.Errorf("testserver: %s stopped with %v", l.what, err)
 		}
 	})
 	// Wait until it answers.
@@ -139,7 +157,7 @@ func (l launch) start(t testing.TB) *Server {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return &Server{URL: base, App: a, DB: l.db}
+	return &Server{URL: base, App: a, DB: l.db, stop: stop}
 }
 
 type testWriter struct{ t testing.TB }
