@@ -7,6 +7,7 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -32,24 +33,43 @@ var LocaleNames = map[string]string{"en": "English", "az": "Azərbaycanca", "ru"
 
 // Translator holds the parsed catalogs. It is safe for concurrent use.
 type Translator struct {
+	// texts holds, by locale and key, the messages that are fixed text: no
+	// placeholder and no plural forms, most of the catalogs. They are kept
+	// out of the go-i18n bundle, which builds about 500 bytes of structures
+	// per message (2 MB of the server's heap for these alone) only to hand
+	// the same text back.
+	texts      map[string]map[string]string
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
 	missing    sync.Map // keys already reported missing, to log once
-	// plain keeps the messages that take no arguments, by locale and key:
-	// they read the same every time, and go-i18n executes a template for
-	// each (a page shows dozens).
-	plain sync.Map
 }
 
 // New parses the embedded catalogs.
-func New() (*Translator, error) {
+func New() (*Translator, error) { return newTranslator(catalogs) }
+
+// newTranslator parses the catalogs in fsys (locales/*.json).
+func newTranslator(fsys fs.FS) (*Translator, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	t := &Translator{texts: map[string]map[string]string{}, bundle: b, localizers: map[string]*goi18n.Localizer{}}
 	for _, loc := range Locales {
-		merged, err := catalog(loc)
+		merged, err := catalog(fsys, loc)
 		if err != nil {
 			return nil, err
 		}
+		texts := map[string]string{}
+		for k, v := range merged {
+			// An empty message stays with go-i18n, which treats it as
+			// missing.
+			var s string
+			if json.Unmarshal(v, &s) == nil && s != "" && !strings.Contains(s, "{{") {
+				texts[k] = s
+				delete(merged, k)
+			}
+		}
+		t.texts[loc] = texts
+		// Parsed even when empty: the bundle learns the locale, whose plural
+		// rules and fallback to English the localizers need.
 		raw, err := json.Marshal(merged)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", loc, err)
@@ -58,7 +78,6 @@ func New() (*Translator, error) {
 			return nil, fmt.Errorf("i18n: load %s: %w", loc, err)
 		}
 	}
-	t := &Translator{bundle: b, localizers: map[string]*goi18n.Localizer{}}
 	for _, loc := range Locales {
 		t.localizers[loc] = goi18n.NewLocalizer(b, loc, Default)
 	}
@@ -97,13 +116,16 @@ func Match(acceptLanguage string) string {
 func (t *Translator) T(loc, key string, kv ...any) string {
 	l, ok := t.localizers[loc]
 	if !ok {
-		// Also keeps the cache below to the locales there are.
 		loc, l = Default, t.localizers[Default]
 	}
-	if len(kv) == 0 {
-		if s, ok := t.plain.Load(loc + "\x00" + key); ok {
-			return s.(string)
+	if s, ok := t.texts[loc][key]; ok {
+		if hasCount(kv) {
+			// The text reads the same for every count. go-i18n warned only
+			// for counts whose plural form the message lacks; this warns
+			// for any count, as the catalog needs plural forms either way.
+			t.warn(loc, key, errNoPlurals)
 		}
+		return s
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: key}
 	if len(kv) > 0 {
@@ -119,23 +141,42 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 	}
 	s, err := l.Localize(cfg)
 	if err != nil {
-		if _, seen := t.missing.LoadOrStore(loc+":"+key, true); !seen {
-			slog.Warn("i18n: missing or broken message", "locale", loc, "key", key, "err", err)
+		// The English fallback go-i18n gives for a key loc lacks cannot
+		// find English fixed text: that is in texts.
+		var notFound *goi18n.MessageNotFoundErr
+		if s == "" && loc != Default && errors.As(err, &notFound) {
+			s = t.texts[Default][key]
 		}
+		t.warn(loc, key, err)
 		if s == "" {
 			return key
 		}
-		return s
-	}
-	if len(kv) == 0 {
-		t.plain.Store(loc+"\x00"+key, s)
 	}
 	return s
 }
 
+var errNoPlurals = errors.New("i18n: message has no plural forms but was given a Count")
+
+// warn logs a missing or broken message, once per locale and key.
+func (t *Translator) warn(loc, key string, err error) {
+	if _, seen := t.missing.LoadOrStore(loc+":"+key, true); !seen {
+		slog.Warn("i18n: missing or broken message", "locale", loc, "key", key, "err", err)
+	}
+}
+
+// hasCount reports whether the name/value pairs kv name a Count.
+func hasCount(kv []any) bool {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "Count" {
+			return true
+		}
+	}
+	return false
+}
+
 // Keys returns every message id in loc's catalog, for the completeness tests.
 func Keys(loc string) ([]string, error) {
-	m, err := catalog(loc)
+	m, err := catalog(catalogs, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -150,8 +191,8 @@ func Keys(loc string) ([]string, error) {
 // locales/<part>.<loc>.json per domain that wants its own file (so that
 // people working on different domains do not edit one file). A key defined
 // twice is an error, not a silent override.
-func catalog(loc string) (map[string]json.RawMessage, error) {
-	files, err := fs.Glob(catalogs, "locales/*.json")
+func catalog(fsys fs.FS, loc string) (map[string]json.RawMessage, error) {
+	files, err := fs.Glob(fsys, "locales/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: list catalogs: %w", err)
 	}
@@ -161,7 +202,7 @@ func catalog(loc string) (map[string]json.RawMessage, error) {
 		if base != loc && !strings.HasSuffix(base, "."+loc) {
 			continue
 		}
-		raw, err := catalogs.ReadFile(f)
+		raw, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: read %s: %w", f, err)
 		}

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
 )
 
 func TestOrdinals(t *testing.T) {
@@ -149,28 +154,141 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
-// A message without arguments is kept after its first use, and reads the
-// same as before; one with arguments is rendered each time; an unknown
-// locale falls back to the default without growing the cache.
-func TestPlainMessagesAreKept(t *testing.T) {
+// Fixed text is read from the translator's own map, not the go-i18n
+// bundle; messages with placeholders or plural forms stay in the bundle.
+func TestFixedTextStaysOutOfTheBundle(t *testing.T) {
 	tr, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := tr.T("az", "nav.dashboard")
-	if _, ok := tr.plain.Load("az\x00nav.dashboard"); !ok {
-		t.Fatal("a message without arguments was not kept")
+	if _, ok := tr.texts["az"]["nav.dashboard"]; !ok {
+		t.Error("fixed text nav.dashboard is not in the map")
 	}
-	if again := tr.T("az", "nav.dashboard"); again != first || first == "nav.dashboard" {
-		t.Errorf("kept message %q, first %q", again, first)
+	if _, ok := tr.texts["en"]["users.count"]; ok {
+		t.Error("the plural message users.count is in the fixed-text map")
+	}
+	if _, err := tr.localizers["az"].Localize(&goi18n.LocalizeConfig{MessageID: "nav.dashboard"}); err == nil {
+		t.Error("fixed text nav.dashboard is still in the bundle")
+	}
+	if got := tr.T("az", "nav.dashboard"); got == "nav.dashboard" || got == tr.T("en", "nav.dashboard") {
+		t.Errorf("az nav.dashboard = %q", got)
 	}
 	if got := tr.T("xx-unknown", "nav.dashboard"); got != tr.T(Default, "nav.dashboard") {
 		t.Errorf("unknown locale: %q", got)
 	}
-	if _, ok := tr.plain.Load("xx-unknown\x00nav.dashboard"); ok {
-		t.Error("an unknown locale was kept as a key")
-	}
 	if a, b := tr.T("en", "users.count", "Count", 1), tr.T("en", "users.count", "Count", 5); a == b {
 		t.Errorf("messages with arguments read the same: %q", a)
 	}
+}
+
+// reference translates as the translator did when every message was in
+// the go-i18n bundle: the behaviour splitting the catalogs must keep.
+func reference(t *testing.T, fsys fs.FS) func(loc, key string, kv ...any) string {
+	t.Helper()
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	localizers := map[string]*goi18n.Localizer{}
+	for _, loc := range Locales {
+		merged, err := catalog(fsys, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(merged)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.ParseMessageFileBytes(raw, loc+".json"); err != nil {
+			t.Fatal(err)
+		}
+		localizers[loc] = goi18n.NewLocalizer(b, loc, Default)
+	}
+	return func(loc, key string, kv ...any) string {
+		l, ok := localizers[loc]
+		if !ok {
+			l = localizers[Default]
+		}
+		cfg := &goi18n.LocalizeConfig{MessageID: key}
+		if len(kv) > 0 {
+			data := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				data[kv[i].(string)] = kv[i+1]
+				if kv[i] == "Count" {
+					cfg.PluralCount = kv[i+1]
+				}
+			}
+			cfg.TemplateData = data
+		}
+		s, _ := l.Localize(cfg)
+		if s == "" {
+			return key
+		}
+		return s
+	}
+}
+
+// argSets are the arguments every key is translated with below: none, a
+// placeholder, and counts that pick each plural form of en, az and ru.
+var argSets = [][]any{nil, {"Name", "Ada"}, {"Count", 1}, {"Count", 2}, {"Count", 5}, {"Count", 21}, {"Count", 3, "Name", "Ada", "Year", 2026}}
+
+// sameAsReference checks every key of every locale (and one no locale
+// has), in every locale and an unknown one, with each argument set.
+func sameAsReference(t *testing.T, fsys fs.FS) {
+	t.Helper()
+	tr, err := newTranslator(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reference(t, fsys)
+	keys := map[string]bool{"nav.no_such_key": true}
+	for _, loc := range Locales {
+		m, err := catalog(fsys, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range m {
+			keys[k] = true
+		}
+	}
+	checked := 0
+	for k := range keys {
+		for _, loc := range append(slices.Clone(Locales), "xx") {
+			for _, kv := range argSets {
+				if got, want := tr.T(loc, k, kv...), ref(loc, k, kv...); got != want {
+					t.Errorf("T(%s, %s, %v) = %q, want %q", loc, k, kv, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d translations compared", checked)
+}
+
+// Every message of the real catalogs reads as it did from the bundle.
+func TestTranslationsMatchTheBundle(t *testing.T) {
+	sameAsReference(t, catalogs)
+}
+
+// The same on a catalog with gaps: keys a locale lacks (fixed text and
+// plural), an empty message, a fixed text in one locale and a plural in
+// another, and placeholders.
+func TestFallbacksMatchTheBundle(t *testing.T) {
+	fsys := fstest.MapFS{
+		"locales/en.json": {Data: []byte(`{
+			"nav.fixed": "Fixed", "nav.only_en": "Only English", "nav.empty": "Empty in the others",
+			"nav.hello": "Hello {{.Name}}", "nav.only_en_hello": "Hi {{.Name}}",
+			"nav.items": {"one": "{{.Count}} item", "other": "{{.Count}} items"},
+			"nav.only_en_items": {"one": "one thing", "other": "{{.Count}} things"},
+			"nav.mixed": {"one": "{{.Count}} guest", "other": "{{.Count}} guests"}
+		}`)},
+		"locales/az.json": {Data: []byte(`{
+			"nav.fixed": "Sabit", "nav.hello": "Salam {{.Name}}", "nav.items": "{{.Count}} əşya",
+			"nav.mixed": "qonaqlar", "nav.empty": ""
+		}`)},
+		"locales/ru.json": {Data: []byte(`{
+			"nav.fixed": "Фикс", "nav.empty": "",
+			"nav.items": {"one": "{{.Count}} вещь", "few": "{{.Count}} вещи", "many": "{{.Count}} вещей", "other": "{{.Count}} вещи"},
+			"nav.mixed": "гости", "nav.only_ru": "Только русский"
+		}`)},
+	}
+	sameAsReference(t, fsys)
 }

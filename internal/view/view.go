@@ -1,17 +1,20 @@
-// Package view renders HTML pages: a template cache built once at start-up
-// from the embedded templates, and the Page every template receives (user,
+// Package view renders HTML pages: a template cache filled from the embedded
+// templates as pages are first rendered, and the Page every template receives (user,
 // flash, CSRF token, locale, translator, form state).
 package view
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,38 +96,49 @@ type Flash struct {
 
 // Renderer renders named pages. Build it once with New.
 type Renderer struct {
-	pages   map[string]*template.Template
+	// base holds the parsed layout files. It is never executed: html/template
+	// refuses to clone a template set after its first execution, and every
+	// page is a clone of it.
+	base *template.Template
+	fsys fs.FS
+	// pages is filled by New and only read afterwards, so lookups need no
+	// lock; each page guards its own parse.
+	pages   map[string]*page
 	tr      *i18n.Translator
 	assets  *Assets
 	session Session
 }
 
-// New parses every template in fsys (the templates/ folder): the files in
-// layout/ are shared, and each other file is one page named
-// "<domain>/<file without .html>".
+// page is one page file, parsed on first use. Parsing every page at
+// start-up cost about 11 MB of heap (each page is a deep copy of the layout's
+// parse trees), while a server under load renders a handful of pages; so a
+// page is cloned and parsed when it is first rendered, once, and kept.
+type page struct {
+	file  string
+	parse func() (*template.Template, error)
+}
+
+// New parses the layout files in fsys (the templates/ folder, files in
+// layout/) and lists the other files, each one page named
+// "<domain>/<file without .html>". A page is parsed on its first use;
+// ParseAll parses them all, for the tests.
 func New(fsys fs.FS, tr *i18n.Translator, assets *Assets, session Session) (*Renderer, error) {
-	r := &Renderer{pages: map[string]*template.Template{}, tr: tr, assets: assets, session: session}
-	funcs := r.funcs()
-	base, err := template.New("base").Funcs(funcs).ParseFS(fsys, "layout/*.html")
+	r := &Renderer{fsys: fsys, pages: map[string]*page{}, tr: tr, assets: assets, session: session}
+	base, err := template.New("base").Funcs(r.funcs()).ParseFS(fsys, "layout/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("view: parse layout: %w", err)
 	}
+	r.base = base
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "layout/") {
 			return err
 		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		if _, err := t.New(p).Parse(string(b)); err != nil {
-			return fmt.Errorf("parse %s: %w", p, err)
-		}
-		r.pages[strings.TrimSuffix(p, ".html")] = t
+		pg := &page{file: p}
+		// OnceValues runs the parse once even when the first requests for a
+		// page arrive together, and keeps its error: the embedded files do
+		// not change, so parsing again could not succeed.
+		pg.parse = sync.OnceValues(func() (*template.Template, error) { return r.parse(pg.file) })
+		r.pages[strings.TrimSuffix(p, ".html")] = pg
 		return nil
 	})
 	if err != nil {
@@ -133,9 +147,35 @@ func New(fsys fs.FS, tr *i18n.Translator, assets *Assets, session Session) (*Ren
 	return r, nil
 }
 
-// Require fails when any of names is not a parsed page. The app calls it at
+// parse clones the layout and adds the page file to the clone.
+func (r *Renderer) parse(file string) (*template.Template, error) {
+	b, err := fs.ReadFile(r.fsys, file)
+	if err != nil {
+		return nil, fmt.Errorf("view: read %s: %w", file, err)
+	}
+	t, err := r.base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("view: clone layout for %s: %w", file, err)
+	}
+	if _, err := t.New(file).Parse(string(b)); err != nil {
+		return nil, fmt.Errorf("view: parse %s: %w", file, err)
+	}
+	return t, nil
+}
+
+// lookup returns the parsed page name, parsing it on first use.
+func (r *Renderer) lookup(name string) (*template.Template, error) {
+	pg, ok := r.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("view: no template %q", name)
+	}
+	return pg.parse()
+}
+
+// Require fails when any of names is not a page file. The app calls it at
 // start-up with every view the handlers use, so a missing template stops the
-// build's tests rather than a user's request.
+// build's tests rather than a user's request. It does not parse the pages:
+// ParseAll does, in the tests.
 func (r *Renderer) Require(names ...string) error {
 	var missing []string
 	for _, n := range names {
@@ -147,6 +187,24 @@ func (r *Renderer) Require(names ...string) error {
 		return fmt.Errorf("view: templates missing: %s", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// ParseAll parses every page now and returns every page's error. The server
+// does not call it (it would hold every page in memory); a test does, so a
+// broken template fails `make test` rather than a user's first request.
+func (r *Renderer) ParseAll() error {
+	names := make([]string, 0, len(r.pages))
+	for n := range r.pages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		if _, err := r.pages[n].parse(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // T translates key into the request's language.
@@ -188,9 +246,9 @@ func (r *Renderer) Page(c echo.Context, titleKey string, kv ...any) *Page {
 
 // Render writes page as the named template with status.
 func (r *Renderer) Render(c echo.Context, status int, name string, page *Page) error {
-	t, ok := r.pages[name]
-	if !ok {
-		return fmt.Errorf("view: no template %q", name)
+	t, err := r.lookup(name)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name+".html", page); err != nil {
