@@ -114,21 +114,10 @@ func (a invitationOffice) Delegations(ctx context.Context) ([]invitation.Delegat
 	return out, nil
 }
 
-// UserNames implements invitation.Office. Histories name a handful of
-// users, so one look-up each is cheap.
+// UserNames implements invitation.Office, with one query for all ids
+// (auth.Store.Names): a list names several users at once.
 func (a invitationOffice) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	for _, id := range ids {
-		u, err := a.users.ByID(ctx, id)
-		if errors.Is(err, auth.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = u.Name
-	}
-	return out, nil
+	return a.users.Names(ctx, ids)
 }
 
 // CurrentYear implements invitation.Office: the edition the dashboard

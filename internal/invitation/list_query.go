@@ -2,11 +2,13 @@ package invitation
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // The organizers' invitation list in SQL: the filters, the count, the
@@ -52,8 +54,10 @@ type ListedRow struct {
 	RespondedAt       *time.Time
 	RespondedVia      *string
 	RespondedBy       *int64
-	StaffChannel      string
-	RevokedAt         *time.Time
+	// RespondedByName is the name of the user RespondedBy ("" for none).
+	RespondedByName string
+	StaffChannel    string
+	RevokedAt       *time.Time
 	// Answers are the status of the answer to each ceremony invited to,
 	// by ceremony id.
 	Answers map[int64]string
@@ -69,107 +73,272 @@ func (r *ListedRow) DisplayName() string {
 	return strings.TrimSpace(r.Honorific + " " + strings.TrimSpace(r.GivenName+" "+r.FamilyName))
 }
 
-// from is the list's FROM and WHERE: the invitations q selects with their
-// guest (g) and the guest's delegation (d).
-func (q ListQuery) from() (string, []any) {
-	conds, args := []string{"i.edition_id = ?"}, []any{q.EditionID}
+// listArgs are a statement's arguments; add numbers their placeholders
+// ($1, $2, …), so that one placeholder can be used twice.
+type listArgs []any
+
+func (a *listArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// listFrom are the list's tables: the invitations (i) with their guest (g)
+// and the guest's delegation (d); listUsers adds the user who recorded the
+// answer (u), for the rows.
+const (
+	listFrom  = "FROM invitations i JOIN guests g ON g.id = i.guest_id LEFT JOIN delegations d ON d.id = g.delegation_id"
+	listUsers = " LEFT JOIN users u ON u.id = i.responded_by"
+)
+
+// from is the list's FROM and WHERE: the invitations q selects.
+func (q ListQuery) from(args *listArgs) string {
+	return listFrom + "\n\t\t" + q.where(args)
+}
+
+// where is the list's WHERE, over listFrom's tables.
+func (q ListQuery) where(args *listArgs) string {
+	conds := []string{"i.edition_id = " + args.add(q.EditionID)}
 	switch {
 	case q.Status == StatusUnanswered:
 		conds = append(conds, "i.responded_at IS NULL")
 		if q.CeremonyID != 0 {
-			conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = ?)")
-			args = append(args, q.CeremonyID)
+			conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = "+args.add(q.CeremonyID)+")")
 		}
 	case q.Status != "" && q.CeremonyID != 0:
-		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = ? AND ic.status = ?)")
-		args = append(args, q.CeremonyID, q.Status)
+		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = "+
+			args.add(q.CeremonyID)+" AND ic.status = "+args.add(q.Status)+")")
 	case q.Status != "":
-		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.status = ?)")
-		args = append(args, q.Status)
+		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.status = "+args.add(q.Status)+")")
 	case q.CeremonyID != 0:
-		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = ?)")
-		args = append(args, q.CeremonyID)
+		conds = append(conds, "EXISTS (SELECT 1 FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id AND ic.ceremony_id = "+args.add(q.CeremonyID)+")")
 	}
 	if q.DelegationID != 0 {
-		conds, args = append(conds, "g.delegation_id = ?"), append(args, q.DelegationID)
+		conds = append(conds, "g.delegation_id = "+args.add(q.DelegationID))
 	}
 	if q.Kind != "" {
-		conds, args = append(conds, "d.kind = ?"), append(args, q.Kind)
+		conds = append(conds, "d.kind = "+args.add(q.Kind))
 	}
-	return `FROM invitations i JOIN guests g ON g.id = i.guest_id LEFT JOIN delegations d ON d.id = g.delegation_id
-		WHERE ` + strings.Join(conds, " AND "), args
+	return "WHERE " + strings.Join(conds, " AND ")
 }
 
 // order is the list's order: the guests' delegations in order of
 // precedence (guests without one last), VIPs first, then the full name
 // (given and family name, as GuestInfo.FullName) in the reader's
-// collation, then the invitation — the order the list always had.
+// collation, then the invitation — the order the list always had. Its
+// first three keys are the groups listPageSQL counts: change them there
+// too.
 func (q ListQuery) order() string {
 	col := attendeeCollation(q.Locale)
 	return "g.delegation_id IS NULL, g.precedence, g.vip DESC, btrim(g.given_name || ' ' || g.family_name) COLLATE " + col + ", i.id"
 }
 
+// pgxQuerier is what the list's statements need of a connection.
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// onPgx runs fn on pgx itself, without database/sql's conversions in
+// between: on the store's pool when it has one (the app's), else on the
+// pgx connection under GORM's. The list reads arrays and a hundred rows
+// of many columns, where pgx's scanning is the cheaper.
+func (s *Store) onPgx(ctx context.Context, fn func(pgxQuerier) error) error {
+	if s.pool != nil {
+		return fn(s.pool)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("invitation: connection: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("invitation: connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("invitation: driver connection %T is not pgx", dc)
+		}
+		return fn(c.Conn())
+	})
+}
+
 // CountListed counts the invitations q selects.
 func (s *Store) CountListed(ctx context.Context, q ListQuery) (int, error) {
-	from, args := q.from()
+	var args listArgs
+	from := q.from(&args)
 	var n int
-	if err := s.db.WithContext(ctx).Raw("SELECT count(*) "+from, args...).Scan(&n).Error; err != nil {
+	err := s.onPgx(ctx, func(db pgxQuerier) error {
+		return db.QueryRow(ctx, "SELECT count(*) "+from, args...).Scan(&n)
+	})
+	if err != nil {
 		return 0, fmt.Errorf("invitation: count list: %w", err)
 	}
 	return n, nil
 }
 
-// listedColumns are a ListedRow's columns over the page p (its
-// invitation ids, in order) joined to i, g and d; the last one is the
-// answers as a JSON object (ceremony id → status).
+// ListHead is what the invitation list shows above its rows, read in one
+// statement: the edition's counts, how many invitations the filters keep,
+// the ceremonies (the table's columns) and the delegations (the filter's
+// choices).
+type ListHead struct {
+	Counts Counts
+	// Shown is how many invitations the query keeps (Counts.Invited when
+	// it has no filter).
+	Shown       int
+	Ceremonies  []CeremonyInfo
+	Delegations []DelegationRef
+}
+
+// ListHead reads the head of the list of the invitations q selects. It
+// reads the ceremonies and delegations in SQL, as the list reads the
+// directory's guests: their titles, days, names and kinds are all the
+// list shows of them, and the packages that own them would read whole
+// rows through GORM in two more round trips. The ceremonies are in the
+// order of ceremony.Store.CeremonyList (start, then id), the delegations
+// in the order of precedence (as delegation.Store.AllDelegations).
+func (s *Store) ListHead(ctx context.Context, q ListQuery) (ListHead, error) {
+	var args listArgs
+	ed := args.add(q.EditionID)
+	shown := "NULL::bigint"
+	if q.Filtered() {
+		shown = "(SELECT count(*) " + q.from(&args) + ")"
+	}
+	query := `SELECT
+		(SELECT count(*) FROM invitations WHERE edition_id = ` + ed + `),
+		(SELECT count(*) FROM invitations WHERE edition_id = ` + ed + ` AND responded_at IS NULL),
+		` + shown + `,
+		c.ids, c.titles, c.starts, d.ids, d.names, d.kinds
+		FROM (SELECT array_agg(id ORDER BY starts_at, id) AS ids, array_agg(title ORDER BY starts_at, id) AS titles,
+				array_agg(starts_at ORDER BY starts_at, id) AS starts
+			FROM ceremonies WHERE edition_id = ` + ed + `) c,
+		(SELECT array_agg(id ORDER BY precedence, id) AS ids, array_agg(name ORDER BY precedence, id) AS names,
+				array_agg(kind ORDER BY precedence, id) AS kinds
+			FROM delegations) d`
+	var (
+		h                    ListHead
+		filtered             *int
+		cIDs, dIDs           []int64
+		titles, names, kinds []string
+		starts               []time.Time
+	)
+	err := s.onPgx(ctx, func(db pgxQuerier) error {
+		return db.QueryRow(ctx, query, args...).Scan(&h.Counts.Invited, &h.Counts.NotAnswered, &filtered,
+			&cIDs, &titles, &starts, &dIDs, &names, &kinds)
+	})
+	if err != nil {
+		return h, fmt.Errorf("invitation: list head: %w", err)
+	}
+	h.Shown = h.Counts.Invited
+	if filtered != nil {
+		h.Shown = *filtered
+	}
+	h.Ceremonies = make([]CeremonyInfo, len(cIDs))
+	for i, id := range cIDs {
+		h.Ceremonies[i] = CeremonyInfo{ID: id, EditionID: q.EditionID, Title: titles[i], StartsAt: starts[i]}
+	}
+	h.Delegations = make([]DelegationRef, len(dIDs))
+	for i, id := range dIDs {
+		h.Delegations[i] = DelegationRef{ID: id, Name: names[i], Kind: kinds[i]}
+	}
+	return h, nil
+}
+
+// listedColumns are a ListedRow's columns over i, g and d; the answers
+// come as one text, "ceremony:status" pairs by ceremony (parseAnswers),
+// and the name of the user who recorded the answer from users.
 const listedColumns = `SELECT i.id, i.guest_id, g.honorific, g.given_name, g.family_name, g.printed_name, g.vip,
 		g.delegation_id, COALESCE(d.name, ''), i.companions_allowed,
 		(SELECT count(*) FROM invitation_companions c WHERE c.invitation_id = i.id),
-		i.responded_at, i.responded_via, i.responded_by, i.staff_channel, i.revoked_at,
-		COALESCE((SELECT json_object_agg(ic.ceremony_id, ic.status) FROM invitation_ceremonies ic
-		          WHERE ic.invitation_id = i.id), '{}')`
+		i.responded_at, i.responded_via, i.responded_by, COALESCE(u.name, ''), i.staff_channel, i.revoked_at,
+		COALESCE((SELECT string_agg(ic.ceremony_id || ':' || ic.status, ',' ORDER BY ic.ceremony_id)
+		          FROM invitation_ceremonies ic WHERE ic.invitation_id = i.id), '')`
+
+// listPageSQL reads a page of the list without sorting the whole list:
+// sorting thousands of full names in an ICU collation was most of the
+// page's database time. The list's order is first by group — delegation
+// or none, precedence, VIP — and only then by name, so the statement
+// counts the invitations of each group (span), keeps the groups the page
+// [$offset, $end) falls in (pick), and sorts only their rows by name,
+// skipping those of the first group's that come before the page. %[1]s is
+// the list's WHERE, %[2]s its order; the precedence range lets the guests
+// be found along their precedence index.
+const listPageSQL = `WITH span AS (
+	SELECT nodel, prec, vip, n, (sum(n) OVER (ORDER BY nodel, prec, vip DESC) - n)::bigint AS before
+	FROM (SELECT g.delegation_id IS NULL AS nodel, g.precedence AS prec, g.vip, count(*) AS n
+		` + listFrom + `
+		%[1]s GROUP BY 1, 2, 3) grp
+), pick AS (
+	SELECT nodel, prec, vip, before FROM span WHERE before < %[3]s AND before + n > %[4]s
+)
+%[5]s
+	` + listFrom + listUsers + `
+	%[1]s
+	AND g.precedence BETWEEN (SELECT min(prec) FROM pick) AND (SELECT max(prec) FROM pick)
+	AND EXISTS (SELECT 1 FROM pick k WHERE k.nodel = (g.delegation_id IS NULL) AND k.prec = g.precedence AND k.vip = g.vip)
+	ORDER BY %[2]s
+	LIMIT %[6]s OFFSET %[4]s - (SELECT min(before) FROM pick)`
 
 // EachListed calls fn with the invitations q selects in the list's order,
 // skipping offset and at most limit of them (limit < 0: all), read
-// through one cursor. The page is chosen on the ids alone, so the answers
-// and companions are read for the rows returned only. fn must not keep
-// the row.
+// through one cursor. A page sorts the groups it falls in only (see
+// listPageSQL), and the answers and companions are read for the rows
+// returned only. fn must not keep the row.
 func (s *Store) EachListed(ctx context.Context, q ListQuery, offset, limit int, fn func(*ListedRow) error) error {
-	from, args := q.from()
-	page := ""
+	var args listArgs
+	where := q.where(&args)
+	query := listedColumns + "\n\t" + listFrom + listUsers + "\n\t" + where + "\n\tORDER BY " + q.order()
 	if limit >= 0 {
-		page = " LIMIT " + strconv.Itoa(limit)
+		query = fmt.Sprintf(listPageSQL, where, q.order(), args.add(offset+limit), args.add(offset), listedColumns, args.add(limit))
 	}
-	if offset > 0 {
-		page += " OFFSET " + strconv.Itoa(offset)
-	}
-	query := listedColumns + `
-		FROM (SELECT i.id, row_number() OVER (ORDER BY ` + q.order() + `) AS n ` + from + ` ORDER BY n` + page + `) p
-		JOIN invitations i ON i.id = p.id JOIN guests g ON g.id = i.guest_id LEFT JOIN delegations d ON d.id = g.delegation_id
-		ORDER BY p.n`
-	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
+	err := s.onPgx(ctx, func(db pgxQuerier) error {
+		rows, err := db.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var (
+			r       ListedRow
+			answers string
+		)
+		// fn does not keep the row, so one map serves every row.
+		r.Answers = map[int64]string{}
+		for rows.Next() {
+			r = ListedRow{Answers: r.Answers}
+			clear(r.Answers)
+			if err := rows.Scan(&r.ID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.VIP,
+				&r.DelegationID, &r.Delegation, &r.CompanionsAllowed, &r.Companions,
+				&r.RespondedAt, &r.RespondedVia, &r.RespondedBy, &r.RespondedByName, &r.StaffChannel, &r.RevokedAt, &answers); err != nil {
+				return fmt.Errorf("scan: %w", err)
+			}
+			if err := parseAnswers(answers, r.Answers); err != nil {
+				return fmt.Errorf("answers of %d: %w", r.ID, err)
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return fmt.Errorf("invitation: list: %w", err)
 	}
-	defer rows.Close()
-	var r ListedRow
-	var raw []byte
-	for rows.Next() {
-		r = ListedRow{}
-		if err := rows.Scan(&r.ID, &r.GuestID, &r.Honorific, &r.GivenName, &r.FamilyName, &r.PrintedName, &r.VIP,
-			&r.DelegationID, &r.Delegation, &r.CompanionsAllowed, &r.Companions,
-			&r.RespondedAt, &r.RespondedVia, &r.RespondedBy, &r.StaffChannel, &r.RevokedAt, &raw); err != nil {
-			return fmt.Errorf("invitation: list: scan: %w", err)
+	return nil
+}
+
+// parseAnswers reads listedColumns' answers ("12:accepted,13:pending")
+// into m.
+func parseAnswers(s string, m map[int64]string) error {
+	for s != "" {
+		pair, rest, _ := strings.Cut(s, ",")
+		id, status, ok := strings.Cut(pair, ":")
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("bad answer %q", pair)
 		}
-		if err := json.Unmarshal(raw, &r.Answers); err != nil {
-			return fmt.Errorf("invitation: list: answers of %d: %w", r.ID, err)
-		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("invitation: list: %w", err)
+		m[n] = status
+		s = rest
 	}
 	return nil
 }

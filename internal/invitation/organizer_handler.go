@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -181,6 +183,12 @@ type invitationsData struct {
 	Counts      Counts
 	Pager       view.Pager
 	QueryString string
+	// Body is the table's rows and DelegationOptions the delegation
+	// filter's choices, written by writeListBody and
+	// writeDelegationOptions (the list page only; the print view ranges
+	// over Rows).
+	Body              template.HTML
+	DelegationOptions template.HTML
 }
 
 // listStatuses are the choices of the status filter.
@@ -210,57 +218,78 @@ func kindsOf(ds []DelegationRef) []string {
 
 // listHead is the invitation list's content but its rows: the filters'
 // choices, the ceremonies' columns, the edition's counts and how many
-// invitations the filters keep.
+// invitations the filters keep, all read in one statement
+// (Store.ListHead).
 func (h *Handler) listHead(c echo.Context, p *view.Page, ed EditionInfo, q listQuery) (*invitationsData, ListQuery, error) {
-	ctx := c.Request().Context()
 	lq := ListQuery{ListFilter: ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status},
 		DelegationID: q.Delegation, Kind: q.Kind, Locale: p.Locale}
-	// The columns need the titles and days only.
-	cs, err := h.Ceremonies.Summaries(ctx, ed.ID)
+	head, err := h.Store.ListHead(c.Request().Context(), lq)
 	if err != nil {
 		return nil, lq, err
 	}
 	d := &invitationsData{Year: ed.Year, Name: ed.Name, Anniversary: ed.Anniversary, Query: q, Statuses: listStatuses,
-		Filtered: q != listQuery{}, QueryString: q.Encode()}
-	for _, ce := range cs {
+		Filtered: q != listQuery{}, QueryString: q.Encode(), Delegations: head.Delegations, Kinds: kindsOf(head.Delegations),
+		Counts: head.Counts, Shown: head.Shown}
+	// The columns need the titles and days only.
+	for _, ce := range head.Ceremonies {
 		d.Ceremonies = append(d.Ceremonies, ceremonyCol{ID: ce.ID, Title: ce.Title, Day: p.Day(ce.StartsAt.In(ed.Location))})
-	}
-	if d.Delegations, err = h.Office.Delegations(ctx); err != nil {
-		return nil, lq, err
-	}
-	d.Kinds = kindsOf(d.Delegations)
-	if d.Counts, err = h.Store.EditionCounts(ctx, ed.ID); err != nil {
-		return nil, lq, err
-	}
-	// Unfiltered, the list is the edition: no second count.
-	d.Shown = d.Counts.Invited
-	if lq.Filtered() {
-		if d.Shown, err = h.Store.CountListed(ctx, lq); err != nil {
-			return nil, lq, err
-		}
 	}
 	return d, lq, nil
 }
 
+// listDates formats the list's dates exactly as Page.Date does, but
+// translates each day's month and the zone's name once for the whole list
+// rather than twice per row (the print view has thousands).
+type listDates struct {
+	p    *view.Page
+	zone string
+	days map[int]string
+}
+
+func newListDates(p *view.Page) *listDates {
+	return &listDates{p: p, zone: p.ZoneLabel(), days: map[int]string{}}
+}
+
+// Date is p.Date(t), in p's zone (UTC when it has none).
+func (l *listDates) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	zone := l.p.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
+	key := t.Year()*1000 + t.YearDay()
+	day, ok := l.days[key]
+	if !ok {
+		day = l.p.Day(t)
+		l.days[key] = day
+	}
+	return day + ", " + t.Format("15:04") + " " + l.zone
+}
+
 // listRows reads the rows of the list (offset and limit as in
-// Store.EachListed) and turns them into table rows, naming the users who
-// recorded answers with one look-up.
+// Store.EachListed) and turns them into table rows. The statement names
+// the users who recorded answers.
 func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d *invitationsData, lq ListQuery, offset, limit int) ([]invitationRow, error) {
 	p.Zone = ed.Location
 	var out []invitationRow
 	if limit >= 0 {
 		out = make([]invitationRow, 0, limit)
 	}
-	// Who recorded an answer on the guest's behalf is named after the
-	// rows are read: one look-up for the users of every row.
-	by := map[int]int64{}
+	dates := newListDates(p)
 	labels := map[string]string{}
+	unknown := ""
 	err := h.Store.EachListed(ctx, lq, offset, limit, func(inv *ListedRow) error {
 		r := invitationRow{ID: inv.ID, Name: inv.DisplayName(), VIP: inv.VIP, Delegation: inv.Delegation, Allowed: inv.CompanionsAllowed,
 			Companions: inv.Companions, Answered: inv.RespondedAt != nil, Revoked: inv.RevokedAt != nil, Channel: inv.StaffChannel,
-			Cells: make([]statusCell, len(d.Ceremonies))}
+			By: inv.RespondedByName, Cells: make([]statusCell, len(d.Ceremonies))}
 		if r.Name == "" {
-			r.Name = p.T("invitation.unknown_guest")
+			if unknown == "" {
+				unknown = p.T("invitation.unknown_guest")
+			}
+			r.Name = unknown
 		}
 		if inv.DelegationID != nil {
 			r.DelegationID = *inv.DelegationID
@@ -276,13 +305,10 @@ func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d
 			}
 		}
 		if inv.RespondedAt != nil {
-			r.Responded = p.Date(*inv.RespondedAt)
+			r.Responded = dates.Date(*inv.RespondedAt)
 		}
 		if inv.RespondedVia != nil {
 			r.Via = *inv.RespondedVia
-		}
-		if inv.RespondedBy != nil {
-			by[len(out)] = *inv.RespondedBy
 		}
 		out = append(out, r)
 		return nil
@@ -290,23 +316,190 @@ func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d
 	if err != nil {
 		return nil, err
 	}
-	if len(by) == 0 {
-		return out, nil
-	}
-	var users []int64
-	for _, id := range by {
-		if !slices.Contains(users, id) {
-			users = append(users, id)
-		}
-	}
-	names, err := h.Office.UserNames(ctx, users)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range by {
-		out[i].By = names[id]
-	}
 	return out, nil
+}
+
+// The list page's rows and delegation choices are written here rather
+// than by invitations.html: executing html/template for them, a
+// reflective call per field, function and escaper, for a hundred rows of
+// a dozen cells and two hundred choices, was over half of the page's Go
+// time (BenchmarkInvitationListPage). They are the markup the template
+// had, byte for byte, escaped as html/template escapes text and quoted
+// attribute values (htmlText); list_bench_test.go checks hostile names in
+// every place. The rest of the page stays in the template.
+
+// htmlText escapes text and quoted attribute values as html/template
+// does (its htmlReplacementTable), so that a name reads the same either
+// way.
+var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// writeText writes s escaped (htmlText). A strings.Builder's writes do
+// not fail, so there is no error to return.
+func writeText(b *strings.Builder, s string) { _, _ = htmlText.WriteString(b, s) }
+
+// listRowSize is about what a row takes, so that the body is allocated
+// once.
+const listRowSize = 1 << 10
+
+// statusBadge is the opening tag of a status's badge.
+func statusBadge(status string) string {
+	switch status {
+	case StatusAccepted:
+		return `<span class="badge badge--success">`
+	case StatusDeclined:
+		return `<span class="badge badge--danger">`
+	case StatusWaitlisted:
+		return `<span class="badge badge--warning">`
+	}
+	return `<span class="badge badge--neutral">`
+}
+
+// writeListBody writes the list table's rows: per invitation the guest
+// (a link to the invitation, VIP and revoked-link badges), the
+// delegation, the answer to each ceremony, the companions, the answer's
+// date and channel, and for organizers a reminder button for a guest who
+// has not answered.
+func writeListBody(p *view.Page, d *invitationsData) template.HTML {
+	if len(d.Rows) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(d.Rows) * listRowSize)
+	esc := func(s string) { writeText(&b, s) }
+	// What every row says alike, translated once.
+	var (
+		vip        = p.T("invitation.vip")
+		revoked    = p.T("invitation.link_revoked")
+		notInvited = p.T("invitations.not_invited")
+		byLink     = p.T("invitation.via.link")
+		notYet     = p.T("invitation.not_answered")
+		organizer  = p.User.IsOrganizer()
+		remind     string
+		byStaff    = map[string]string{}
+		channels   = map[string]string{}
+	)
+	if organizer {
+		remind = p.T("invitations.remind_one")
+	}
+	year := strconv.Itoa(d.Year)
+	for i := range d.Rows {
+		r := &d.Rows[i]
+		id := strconv.FormatInt(r.ID, 10)
+		b.WriteString("\n  <tr>\n    <th scope=\"row\"><a href=\"/editions/")
+		b.WriteString(year)
+		b.WriteString("/invitations/")
+		b.WriteString(id)
+		b.WriteString(`">`)
+		esc(r.Name)
+		b.WriteString("</a>")
+		if r.VIP {
+			b.WriteString(` <span class="badge badge--warning">`)
+			esc(vip)
+			b.WriteString("</span>")
+		}
+		if r.Revoked {
+			b.WriteString(` <span class="badge badge--disabled">`)
+			esc(revoked)
+			b.WriteString("</span>")
+		}
+		b.WriteString("</th>\n    <td>")
+		if r.DelegationID != 0 {
+			b.WriteString(`<a href="/delegations/`)
+			b.WriteString(strconv.FormatInt(r.DelegationID, 10))
+			b.WriteString(`">`)
+			esc(r.Delegation)
+			b.WriteString("</a>")
+		} else {
+			b.WriteString(`<span class="muted">—</span>`)
+		}
+		b.WriteString("</td>\n    ")
+		for _, cell := range r.Cells {
+			b.WriteString("<td>")
+			if cell.Invited {
+				b.WriteString(statusBadge(cell.Status))
+				esc(cell.Label)
+				b.WriteString("</span>")
+			} else {
+				b.WriteString(`<span class="muted" aria-label="`)
+				esc(notInvited)
+				b.WriteString(`">—</span>`)
+			}
+			b.WriteString("</td>")
+		}
+		b.WriteString("\n    <td class=\"nowrap\">")
+		b.WriteString(strconv.Itoa(r.Companions))
+		b.WriteString(" / ")
+		b.WriteString(strconv.Itoa(r.Allowed))
+		b.WriteString("</td>\n    <td>")
+		if r.Answered {
+			esc(r.Responded)
+			b.WriteString(`<br><span class="muted small">`)
+			if r.Via == ViaStaff {
+				by, ok := byStaff[r.By]
+				if !ok {
+					by = p.T("invitation.via_staff_by", "Name", r.By)
+					byStaff[r.By] = by
+				}
+				esc(by)
+				if r.Channel != "" {
+					ch, ok := channels[r.Channel]
+					if !ok {
+						ch = p.T("invitation.channel." + r.Channel)
+						channels[r.Channel] = ch
+					}
+					b.WriteString(" · ")
+					esc(ch)
+				}
+			} else {
+				esc(byLink)
+			}
+			b.WriteString("</span>")
+		} else {
+			b.WriteString(`<span class="muted">`)
+			esc(notYet)
+			b.WriteString("</span>")
+		}
+		b.WriteString("</td>\n    ")
+		if organizer {
+			b.WriteString("<td>")
+			if !r.Answered && !r.Revoked {
+				b.WriteString("\n      <form class=\"inline-form\" method=\"post\" action=\"/editions/")
+				b.WriteString(year)
+				b.WriteString(`/invitations/remind"><input type="hidden" name="_csrf" value="`)
+				esc(p.CSRF)
+				b.WriteString(`"><input type="hidden" name="id" value="`)
+				b.WriteString(id)
+				b.WriteString("\">\n        <button class=\"button button--small button--secondary\" type=\"submit\">")
+				esc(remind)
+				b.WriteString(`<span class="visually-hidden"> `)
+				esc(r.Name)
+				b.WriteString("</span></button></form>")
+			}
+			b.WriteString("</td>")
+		}
+		b.WriteString("\n  </tr>\n  ")
+	}
+	// Every value above is escaped or a number.
+	return template.HTML(b.String())
+}
+
+// writeDelegationOptions writes the delegation filter's choices, the
+// chosen one selected.
+func writeDelegationOptions(d *invitationsData) template.HTML {
+	var b strings.Builder
+	b.Grow(len(d.Delegations) * 64)
+	for _, del := range d.Delegations {
+		b.WriteString(`<option value="`)
+		b.WriteString(strconv.FormatInt(del.ID, 10))
+		b.WriteString(`"`)
+		if del.ID == d.Query.Delegation {
+			b.WriteString(" selected")
+		}
+		b.WriteString(">")
+		writeText(&b, del.Name)
+		b.WriteString("</option>")
+	}
+	return template.HTML(b.String())
 }
 
 // Invitations shows GET /editions/:year/invitations: every invitation of
@@ -330,6 +523,8 @@ func (h *Handler) Invitations(c echo.Context) error {
 			return err
 		}
 	}
+	d.Body = writeListBody(p, d)
+	d.DelegationOptions = writeDelegationOptions(d)
 	p.Data = d
 	return h.View.Render(c, http.StatusOK, tmplInvitations, p)
 }
