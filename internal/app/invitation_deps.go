@@ -19,20 +19,8 @@ import (
 // invitationEditions serves invitation.Editions from the ceremony store.
 type invitationEditions struct{ store *ceremony.Store }
 
-func (a invitationEditions) info(ctx context.Context, e *ceremony.Edition, err error) (invitation.EditionInfo, error) {
-	if errors.Is(err, ceremony.ErrNotFound) {
-		return invitation.EditionInfo{}, invitation.ErrNotFound
-	}
-	if err != nil {
-		return invitation.EditionInfo{}, err
-	}
-	cm, err := a.store.Current(ctx)
-	if errors.Is(err, ceremony.ErrNotFound) || err == nil && cm.ID != e.CommemorationID {
-		return invitation.EditionInfo{}, invitation.ErrNotFound
-	}
-	if err != nil {
-		return invitation.EditionInfo{}, err
-	}
+// info is edition e of commemoration cm as invitation pages see it.
+func (a invitationEditions) info(e *ceremony.Edition, cm *ceremony.Commemoration) (invitation.EditionInfo, error) {
 	loc, err := cm.Location()
 	if err != nil {
 		return invitation.EditionInfo{}, err
@@ -43,23 +31,44 @@ func (a invitationEditions) info(ctx context.Context, e *ceremony.Edition, err e
 	}, nil
 }
 
-// Edition implements invitation.Editions.
-func (a invitationEditions) Edition(ctx context.Context, year int) (invitation.EditionInfo, error) {
-	cm, err := a.store.Current(ctx)
+// editionNotFound maps the ceremony store's "not found" to the invitation
+// package's.
+func editionNotFound(err error) error {
 	if errors.Is(err, ceremony.ErrNotFound) {
-		return invitation.EditionInfo{}, invitation.ErrNotFound
+		return invitation.ErrNotFound
 	}
-	if err != nil {
-		return invitation.EditionInfo{}, err
-	}
-	e, err := a.store.EditionByYear(ctx, cm.ID, year)
-	return a.info(ctx, e, err)
+	return err
 }
 
-// EditionByID implements invitation.Editions.
+// Edition implements invitation.Editions: the current commemoration's
+// edition of year (two statements; every invitation page starts here).
+func (a invitationEditions) Edition(ctx context.Context, year int) (invitation.EditionInfo, error) {
+	cm, err := a.store.Current(ctx)
+	if err != nil {
+		return invitation.EditionInfo{}, editionNotFound(err)
+	}
+	e, err := a.store.EditionByYear(ctx, cm.ID, year)
+	if err != nil {
+		return invitation.EditionInfo{}, editionNotFound(err)
+	}
+	return a.info(e, cm)
+}
+
+// EditionByID implements invitation.Editions: an edition of another
+// commemoration is not found.
 func (a invitationEditions) EditionByID(ctx context.Context, id int64) (invitation.EditionInfo, error) {
 	e, err := a.store.EditionByID(ctx, id)
-	return a.info(ctx, e, err)
+	if err != nil {
+		return invitation.EditionInfo{}, editionNotFound(err)
+	}
+	cm, err := a.store.Current(ctx)
+	if err != nil {
+		return invitation.EditionInfo{}, editionNotFound(err)
+	}
+	if cm.ID != e.CommemorationID {
+		return invitation.EditionInfo{}, invitation.ErrNotFound
+	}
+	return a.info(e, cm)
 }
 
 // invitationCeremonies serves invitation.Ceremonies from the ceremony and
@@ -121,29 +130,6 @@ func (a invitationCeremonies) Ceremonies(ctx context.Context, editionID int64) (
 		out = append(out, info)
 	}
 	return out, nil
-}
-
-// Summaries implements invitation.Ceremonies: one query, no venue, zones
-// or programme.
-func (a invitationCeremonies) Summaries(ctx context.Context, editionID int64) ([]invitation.CeremonyInfo, error) {
-	cs, err := a.ceremonies.CeremonyList(ctx, editionID)
-	if err != nil {
-		return nil, err
-	}
-	return ceremonySummaries(cs), nil
-}
-
-// ceremonySummaries are cs as invitation pages see them, without venue,
-// zones or programme.
-func ceremonySummaries(cs []ceremony.Ceremony) []invitation.CeremonyInfo {
-	out := make([]invitation.CeremonyInfo, len(cs))
-	for i, c := range cs {
-		out[i] = invitation.CeremonyInfo{
-			ID: c.ID, EditionID: c.EditionID, Title: c.Title, Titles: c.Titles(), Kind: c.Kind, Status: c.Status,
-			StartsAt: c.StartsAt, EndsAt: c.EndsAt, DressCode: c.DressCode, NotesGuests: c.NotesGuests, Capacity: c.Capacity,
-		}
-	}
-	return out
 }
 
 // invitationCapacity serves invitation.Capacity from the ceremony store.

@@ -96,10 +96,6 @@ func (c *CeremonyInfo) TitleIn(lang string) string {
 // Ceremonies lists the ceremonies of an edition, by start time.
 type Ceremonies interface {
 	Ceremonies(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
-	// Summaries is Ceremonies without venue, zones and programme, for
-	// the pages that only need which ceremonies there are and when (the
-	// invitation list's columns).
-	Summaries(ctx context.Context, editionID int64) ([]CeremonyInfo, error)
 }
 
 // GuestInfo is what invitation pages show of a guest.
