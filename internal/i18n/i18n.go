@@ -12,6 +12,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -38,7 +41,13 @@ type Translator struct {
 	// out of the go-i18n bundle, which builds about 500 bytes of structures
 	// per message (2 MB of the server's heap for these alone) only to hand
 	// the same text back.
-	texts      map[string]map[string]string
+	texts map[string]map[string]string
+	// fills holds, by locale and key, the messages without plural forms
+	// whose placeholders are all plain {{.Name}}: T fills them in itself
+	// rather than executing go-i18n's text/template (a tenth of a gate
+	// scan's Go time went there). They stay in the bundle too, for the
+	// English fallback of a locale that lacks one.
+	fills      map[string]map[string][]piece
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
 	missing    sync.Map // keys already reported missing, to log once
@@ -51,23 +60,28 @@ func New() (*Translator, error) { return newTranslator(catalogs) }
 func newTranslator(fsys fs.FS) (*Translator, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	t := &Translator{texts: map[string]map[string]string{}, bundle: b, localizers: map[string]*goi18n.Localizer{}}
+	t := &Translator{texts: map[string]map[string]string{}, fills: map[string]map[string][]piece{}, bundle: b, localizers: map[string]*goi18n.Localizer{}}
 	for _, loc := range Locales {
 		merged, err := catalog(fsys, loc)
 		if err != nil {
 			return nil, err
 		}
-		texts := map[string]string{}
+		texts, fills := map[string]string{}, map[string][]piece{}
 		for k, v := range merged {
 			// An empty message stays with go-i18n, which treats it as
 			// missing.
 			var s string
-			if json.Unmarshal(v, &s) == nil && s != "" && !strings.Contains(s, "{{") {
+			if json.Unmarshal(v, &s) != nil || s == "" {
+				continue
+			}
+			if !strings.Contains(s, "{{") {
 				texts[k] = s
 				delete(merged, k)
+			} else if ps, ok := splitFill(s); ok {
+				fills[k] = ps
 			}
 		}
-		t.texts[loc] = texts
+		t.texts[loc], t.fills[loc] = texts, fills
 		// Parsed even when empty: the bundle learns the locale, whose plural
 		// rules and fallback to English the localizers need.
 		raw, err := json.Marshal(merged)
@@ -127,6 +141,9 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 		}
 		return s
 	}
+	if ps, ok := t.fills[loc][key]; ok && !hasCount(kv) {
+		return fill(ps, kv)
+	}
 	cfg := &goi18n.LocalizeConfig{MessageID: key}
 	if len(kv) > 0 {
 		data := make(map[string]any, len(kv)/2)
@@ -153,6 +170,75 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 		}
 	}
 	return s
+}
+
+// piece is a part of a message: text, or (name set) a placeholder.
+type piece struct{ text, name string }
+
+// placeholder is the one kind of action fill understands.
+var placeholder = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// splitFill cuts s into pieces, or says it needs go-i18n's templates
+// (an action other than a plain placeholder).
+func splitFill(s string) ([]piece, bool) {
+	var ps []piece
+	last := 0
+	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > last {
+			ps = append(ps, piece{text: s[last:m[0]]})
+		}
+		ps = append(ps, piece{name: s[m[2]:m[3]]})
+		last = m[1]
+	}
+	if last < len(s) {
+		ps = append(ps, piece{text: s[last:]})
+	}
+	for _, p := range ps {
+		if p.name == "" && (strings.Contains(p.text, "{{") || strings.Contains(p.text, "}}")) {
+			return nil, false
+		}
+	}
+	return ps, true
+}
+
+// fill writes the pieces with kv's values as text/template prints them
+// (fmt's %v; "<no value>" for a name not given or nil).
+func fill(ps []piece, kv []any) string {
+	var b strings.Builder
+	for _, p := range ps {
+		if p.name == "" {
+			b.WriteString(p.text)
+			continue
+		}
+		var v any
+		for i := 0; i+1 < len(kv); i += 2 { // the last of a name counts, as in a map
+			name, ok := kv[i].(string)
+			if !ok {
+				name = fmt.Sprint(kv[i])
+			}
+			if name == p.name {
+				v = kv[i+1]
+			}
+		}
+		switch v := v.(type) {
+		case nil:
+			b.WriteString("<no value>")
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case error, fmt.Stringer:
+			fmt.Fprint(&b, v)
+		default:
+			// text/template prints what a pointer points to.
+			rv := reflect.ValueOf(v)
+			for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+				rv = rv.Elem()
+			}
+			fmt.Fprint(&b, rv.Interface())
+		}
+	}
+	return b.String()
 }
 
 var errNoPlurals = errors.New("i18n: message has no plural forms but was given a Count")

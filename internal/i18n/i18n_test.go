@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -227,8 +229,14 @@ func reference(t *testing.T, fsys fs.FS) func(loc, key string, kv ...any) string
 }
 
 // argSets are the arguments every key is translated with below: none, a
-// placeholder, and counts that pick each plural form of en, az and ru.
-var argSets = [][]any{nil, {"Name", "Ada"}, {"Count", 1}, {"Count", 2}, {"Count", 5}, {"Count", 21}, {"Count", 3, "Name", "Ada", "Year", 2026}}
+// placeholder, counts that pick each plural form of en, az and ru, and
+// values of other kinds (T fills plain placeholders itself, and must
+// print them as go-i18n's text/template does).
+var argSets = [][]any{nil, {"Name", "Ada"}, {"Count", 1}, {"Count", 2}, {"Count", 5}, {"Count", 21}, {"Count", 3, "Name", "Ada", "Year", 2026},
+	{"Name", nil, "Year", int64(2026)}, {"Name", 2.5, "Year", &pointedYear}, {"Name", "first", "Name", "last"},
+	{"Name", time.Date(2027, 2, 26, 7, 0, 0, 0, time.UTC), "Year", errors.New("an error")}, {"Name", []string{"a", "b"}, "Year", true}}
+
+var pointedYear = 2027
 
 // sameAsReference checks every key of every locale (and one no locale
 // has), in every locale and an unknown one, with each argument set.
