@@ -124,7 +124,7 @@ func (a boardArrivals) Arrivals(ctx context.Context, ceremonyID int64) ([]checki
 
 // boardGuestsTTL is how long the board trusts what it read of a guest:
 // while check-ins come, the board reads the same thousands of guests every
-// quarter of a second, and a guest's name, VIP mark or delegation hardly
+// half second, and a guest's name, VIP mark or delegation hardly
 // changes during a ceremony; a change shows within this time.
 const boardGuestsTTL = 15 * time.Second
 

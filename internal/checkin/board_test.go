@@ -513,7 +513,9 @@ func TestBoardEventsFromPgNotify(t *testing.T) {
 	s := openBoardStream(t, boardStaff(t, srv), srv.URL, "/checkin/"+boardID(f.ceremony)+"/board/events")
 	s.next(t, 5*time.Second)
 	boardWaitFor(t, "LISTEN connection", 5*time.Second, func() bool { return boardListeners(t, srv.DB) == 1 })
-	s.drain(300 * time.Millisecond) // the numbers again once LISTEN is on
+	// The numbers again once LISTEN is on: a read at most every half second
+	// (boardCoalesce) after the one the stream opened with.
+	s.drain(700 * time.Millisecond)
 	// A change no trigger announces (written with the trigger off) shows
 	// only when a notification names the ceremony.
 	tx := srv.DB.Gorm.Begin()

@@ -39,7 +39,7 @@ func (a Arrival) Arrived() int {
 // the accepted ones (expected) and every one checked in, even if it was
 // not expected (a guest who declined and came after all).
 //
-// The board reads this every quarter of a second while check-ins come, for
+// The board reads this every half second while check-ins come, for
 // thousands of answers: the rows are scanned by hand, without the ORM's
 // reflection.
 func (s *Store) Arrivals(ctx context.Context, ceremonyID int64) ([]Arrival, error) {
