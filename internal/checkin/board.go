@@ -63,9 +63,10 @@ const (
 	// arrivals costs one read per interval, not one per arrival and
 	// board, and the first arrival after a quiet spell goes out at once.
 	// Twice a second is plenty for a wall screen, and each read of a
-	// large ceremony costs milliseconds of CPU that the gates' scans wait
-	// behind: at four reads a second, with 50 boards open, a scan's p99
-	// at 200 scans/s was 5.5-8.5 ms; at two, 3.9-5.5 ms.
+	// large ceremony costs PostgreSQL milliseconds of CPU (it sums every
+	// answer) that the gates' scans wait behind: at four reads a second,
+	// with 50 boards open, a scan's p99 at 200 scans/s was 5.5-8.5 ms;
+	// at two, 3.9-5.5 ms.
 	boardCoalesce = 500 * time.Millisecond
 	// boardLoadRetry is how soon a failed read is tried again.
 	boardLoadRetry = 2 * time.Second
@@ -309,15 +310,11 @@ type boardCount struct {
 	precedence int
 }
 
-func (n *boardCount) add(a BoardArrival) {
-	if a.Expected {
-		n.Guests++
-		n.People += a.Seats
-	}
-	if a.CheckedIn {
-		n.GuestsIn++
-	}
-	n.PeopleIn += a.Arrived
+func (n *boardCount) add(g BoardGroup) {
+	n.Guests += g.Guests
+	n.People += g.People
+	n.GuestsIn += g.GuestsIn
+	n.PeopleIn += g.PeopleIn
 }
 
 // Percent is the share of the expected people who have arrived (at most
@@ -371,33 +368,34 @@ type boardView struct {
 	EventsURL string
 }
 
-// load reads a ceremony's numbers: three queries whatever the number of
-// guests.
+// load reads a ceremony's numbers: the ceremony, the answers added up by
+// the database, and the names of the VIPs it lists (from a cache, mostly),
+// whatever the number of guests.
 func (b *Board) load(ctx context.Context, id int64) (boardData, error) {
 	ce, err := b.Ceremonies.BoardCeremony(ctx, id)
 	if err != nil {
 		return boardData{}, err
 	}
-	rows, err := b.Arrivals.Arrivals(ctx, id)
+	groups, vips, err := b.Arrivals.BoardArrivals(ctx, id)
 	if err != nil {
 		return boardData{}, err
 	}
-	ids := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.GuestID)
+	ids := make([]int64, 0, len(vips))
+	for _, v := range vips {
+		ids = append(ids, v.GuestID)
 	}
 	guests, err := b.Guests.BoardGuests(ctx, ids)
 	if err != nil {
 		return boardData{}, err
 	}
-	return tally(ce, rows, guests, time.Now()), nil
+	return tally(ce, groups, vips, guests, time.Now()), nil
 }
 
-// tally adds the answers up by zone (in the ceremony's order, with the
+// tally adds the groups up by zone (in the ceremony's order, with the
 // guests without a zone last) and by delegation (in order of precedence,
 // the guests without one last), and lists the VIPs expected and not yet
-// checked in.
-func tally(ce BoardCeremony, rows []BoardArrival, guests map[int64]BoardGuest, at time.Time) boardData {
+// checked in, named from guests.
+func tally(ce BoardCeremony, groups []BoardGroup, waiting []BoardVIPWaiting, guests map[int64]BoardGuest, at time.Time) boardData {
 	d := boardData{CeremonyID: ce.ID, Title: ce.Title, StartsAt: ce.StartsAt, Location: ce.Location, At: at}
 	zoneNames := map[int64]string{}
 	zones := map[int64]*boardCount{}
@@ -408,40 +406,50 @@ func tally(ce BoardCeremony, rows []BoardArrival, guests map[int64]BoardGuest, a
 	var noZone boardCount
 	noZone.None = true
 	delegations := map[int64]*boardCount{}
-	type vip struct {
-		boardVIP
-		precedence int
-	}
-	var vips []vip
 	const last = int(^uint(0) >> 1)
-	for _, r := range rows {
+	for _, r := range groups {
 		d.Total.add(r)
+		// A zone the ceremony no longer uses counts with the guests
+		// without one, as it has no row of its own.
 		zc := &noZone
 		if r.ZoneID != nil && zones[*r.ZoneID] != nil {
 			zc = zones[*r.ZoneID]
 		}
 		zc.add(r)
-		g := guests[r.GuestID]
 		var key int64
-		if g.DelegationID != nil {
-			key = *g.DelegationID
+		if r.DelegationID != nil {
+			key = *r.DelegationID
 		}
 		dc := delegations[key]
 		if dc == nil {
-			dc = &boardCount{Key: key, Label: g.Delegation, None: key == 0, precedence: g.Precedence}
+			dc = &boardCount{Key: key, Label: r.Delegation, None: key == 0, precedence: r.Precedence}
 			if key == 0 {
 				dc.precedence = last
 			}
 			delegations[key] = dc
 		}
 		dc.add(r)
-		if g.VIP && r.Expected && !r.CheckedIn {
-			v := vip{boardVIP: boardVIP{Name: g.Name, Delegation: g.Delegation}, precedence: dc.precedence}
-			if r.ZoneID != nil {
-				v.Zone = zoneNames[*r.ZoneID]
-			}
-			vips = append(vips, v)
+	}
+	type vip struct {
+		boardVIP
+		precedence int
+	}
+	vips := make([]vip, 0, len(waiting))
+	for _, w := range waiting {
+		var key int64
+		if w.DelegationID != nil {
+			key = *w.DelegationID
 		}
+		// The VIP is among the groups, read in the same statement; its
+		// delegation is named and ordered as the delegation's row is.
+		v := vip{boardVIP: boardVIP{Name: guests[w.GuestID].Name}, precedence: last}
+		if dc := delegations[key]; dc != nil {
+			v.Delegation, v.precedence = dc.Label, dc.precedence
+		}
+		if w.ZoneID != nil {
+			v.Zone = zoneNames[*w.ZoneID]
+		}
+		vips = append(vips, v)
 	}
 	for _, z := range ce.Zones {
 		d.Zones = append(d.Zones, *zones[z.ID])

@@ -35,24 +35,43 @@ type BoardCeremonies interface {
 	BoardCeremony(ctx context.Context, id int64) (BoardCeremony, error)
 }
 
-// BoardArrival is one answer to a ceremony the board counts: expected
-// (accepted) or checked in, or both.
-type BoardArrival struct {
-	GuestID int64
-	// ZoneID is the zone the guest is seated in; nil when none is set.
-	ZoneID   *int64
-	Expected bool
-	// Seats is 1 + the companions of the answer.
-	Seats     int
-	CheckedIn bool
-	// Arrived is how many people of the answer have been checked in:
-	// the guest and companions.
-	Arrived int
+// BoardGroup is the answers to a ceremony the board counts (expected,
+// that is accepted, or checked in, or both) of one zone and delegation,
+// added up by the database: the board reads a handful of groups instead of
+// thousands of answers.
+type BoardGroup struct {
+	// ZoneID is the zone the guests are seated in; nil when none is set.
+	ZoneID *int64
+	// DelegationID is the guests' delegation; nil when they have none.
+	DelegationID *int64
+	// Delegation is the delegation's name, Precedence its place in the
+	// order of precedence (both meaningless without a delegation).
+	Delegation string
+	Precedence int
+	// Guests is how many answers are expected, People their seats (each
+	// 1 + its companions).
+	Guests int
+	People int
+	// GuestsIn is how many answers have been checked in, PeopleIn how
+	// many people of all the answers have: guests and companions.
+	GuestsIn int
+	PeopleIn int
 }
 
-// BoardArrivals reads the answers of a ceremony.
+// BoardVIPWaiting is a VIP expected at a ceremony and not yet checked in.
+type BoardVIPWaiting struct {
+	GuestID int64
+	// ZoneID is the zone the guest is seated in; nil when none is set.
+	ZoneID *int64
+	// DelegationID is the guest's delegation; nil when none.
+	DelegationID *int64
+}
+
+// BoardArrivals reads the answers of a ceremony, added up by zone and
+// delegation, and the VIPs expected and not yet arrived; both from one
+// snapshot, so that a VIP listed as not arrived is not counted as arrived.
 type BoardArrivals interface {
-	Arrivals(ctx context.Context, ceremonyID int64) ([]BoardArrival, error)
+	BoardArrivals(ctx context.Context, ceremonyID int64) ([]BoardGroup, []BoardVIPWaiting, error)
 }
 
 // BoardGuest is what the board shows of a guest.
@@ -67,7 +86,8 @@ type BoardGuest struct {
 	Precedence int
 }
 
-// BoardGuests reads guests from the directory.
+// BoardGuests reads guests from the directory; the board asks it only for
+// the VIPs it lists.
 type BoardGuests interface {
 	BoardGuests(ctx context.Context, ids []int64) (map[int64]BoardGuest, error)
 }
