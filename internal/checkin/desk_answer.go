@@ -68,17 +68,9 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 		buf.WriteString("\" role=\"status\" aria-live=\"assertive\">\n  <p class=\"checkin-result__status\">")
 		escText(buf, v.Status)
 		buf.WriteString("</p>\n  ")
-		if v.Honorific != "" {
-			buf.WriteString("<p class=\"checkin-result__meta\">")
-			escText(buf, v.Honorific)
-			buf.WriteString("</p>")
-		}
+		writeWith(buf, "<p class=\"checkin-result__meta\">", v.Honorific, "</p>")
 		buf.WriteString("\n  ")
-		if v.Name != "" {
-			buf.WriteString("<p class=\"checkin-result__name\">")
-			escText(buf, v.Name)
-			buf.WriteString("</p>")
-		}
+		writeWith(buf, "<p class=\"checkin-result__name\">", v.Name, "</p>")
 		buf.WriteString("\n  ")
 		if v.Delegation != "" || v.Zone != nil || v.VIP {
 			buf.WriteString("\n  <p class=\"checkin-result__meta\">")
@@ -101,11 +93,7 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 			buf.WriteString("\n  </p>\n  ")
 		}
 		buf.WriteString("\n  ")
-		if v.Note != "" {
-			buf.WriteString("<p class=\"checkin-result__meta\">")
-			escText(buf, v.Note)
-			buf.WriteString("</p>")
-		}
+		writeWith(buf, "<p class=\"checkin-result__meta\">", v.Note, "</p>")
 		buf.WriteString("\n  ")
 		if v.CompanionsLeft != 0 || v.CanUndo {
 			buf.WriteString("\n  <div class=\"form-actions\">\n    ")
@@ -207,6 +195,16 @@ func writeRowForm(buf *bytes.Buffer, r *guestRow, action, class, label string) {
 	buf.WriteString("<span class=\"visually-hidden\"> ")
 	escText(buf, r.Name)
 	buf.WriteString("</span></button>\n    </form>\n    ")
+}
+
+// writeWith is {{with .Text}}before{{.}}after{{end}}: before, text
+// escaped and after, or nothing when text is empty.
+func writeWith(buf *bytes.Buffer, before, text, after string) {
+	if text != "" {
+		buf.WriteString(before)
+		escText(buf, text)
+		buf.WriteString(after)
+	}
 }
 
 // writeFormStart opens a desk's small form: the form, the "csrf"
