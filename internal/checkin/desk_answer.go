@@ -47,7 +47,7 @@ func writeScanAnswer(buf *bytes.Buffer, p *view.Page, d *deskData) {
 		writeRow(buf, d.Fresh)
 		buf.WriteString("</div>\n<div hx-swap-oob=\"delete:#recent > .recent-mark, #recent > .card:nth-child(n+12)\"></div>\n" +
 			"<p class=\"muted\" id=\"recent-empty\" hidden hx-swap-oob=\"true\">")
-		escText(buf, p.T("checkin.desk.recent_empty"))
+		view.WriteText(buf, p.T("checkin.desk.recent_empty"))
 		buf.WriteString("</p>\n")
 	}
 	// The end of checkin-desk-scanned, then the newlines between
@@ -63,10 +63,10 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 		buf.WriteString("\n<div class=\"checkin-result")
 		if v.Kind != "" {
 			buf.WriteString(" checkin-result--")
-			escText(buf, v.Kind)
+			view.WriteText(buf, v.Kind)
 		}
 		buf.WriteString("\" role=\"status\" aria-live=\"assertive\">\n  <p class=\"checkin-result__status\">")
-		escText(buf, v.Status)
+		view.WriteText(buf, v.Status)
 		buf.WriteString("</p>\n  ")
 		writeWith(buf, "<p class=\"checkin-result__meta\">", v.Honorific, "</p>")
 		buf.WriteString("\n  ")
@@ -74,20 +74,20 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 		buf.WriteString("\n  ")
 		if v.Delegation != "" || v.Zone != nil || v.VIP {
 			buf.WriteString("\n  <p class=\"checkin-result__meta\">")
-			escText(buf, v.Delegation)
+			view.WriteText(buf, v.Delegation)
 			if z := v.Zone; z != nil {
 				if v.Delegation != "" {
 					buf.WriteString(" · ")
 				}
 				buf.WriteString(`<span class="zone-tag"><svg class="zone-swatch" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" focusable="false"><rect x="1" y="1" width="18" height="18" fill="`)
-				escText(buf, z.Colour)
+				view.WriteText(buf, z.Colour)
 				buf.WriteString(`" stroke="#1b1c1e" stroke-width="2"/></svg> `)
-				escText(buf, z.Name)
+				view.WriteText(buf, z.Name)
 				buf.WriteString("</span>")
 			}
 			if v.VIP {
 				buf.WriteString(" <span class=\"badge\">")
-				escText(buf, s.VIP)
+				view.WriteText(buf, s.VIP)
 				buf.WriteString("</span>")
 			}
 			buf.WriteString("\n  </p>\n  ")
@@ -100,16 +100,16 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 			if v.CompanionsLeft != 0 {
 				writeFormStart(buf, s, s.CompanionURL, v.InvitationID)
 				buf.WriteString("\n      <button class=\"button button--secondary\" type=\"submit\">")
-				escText(buf, s.AddCompanion)
+				view.WriteText(buf, s.AddCompanion)
 				buf.WriteString("\n        <span class=\"small\">(")
-				escText(buf, p.T("checkin.desk.companions_left", "Count", v.CompanionsLeft))
+				view.WriteText(buf, p.T("checkin.desk.companions_left", "Count", v.CompanionsLeft))
 				buf.WriteString(")</span></button>\n    </form>\n    ")
 			}
 			buf.WriteString("\n    ")
 			if v.CanUndo {
 				writeFormStart(buf, s, s.UndoURL, v.InvitationID)
 				buf.WriteString("\n      <button class=\"button button--secondary\" type=\"submit\">")
-				escText(buf, s.Undo)
+				view.WriteText(buf, s.Undo)
 				buf.WriteString("</button>\n    </form>\n    ")
 			}
 			buf.WriteString("\n  </div>\n  ")
@@ -123,38 +123,38 @@ func writeResult(buf *bytes.Buffer, p *view.Page, d *deskData) {
 func writeRow(buf *bytes.Buffer, r *guestRow) {
 	s := r.S
 	buf.WriteString("\n<div class=\"card\" role=\"listitem\">\n  <p class=\"mb-0\"><strong>")
-	escText(buf, r.Name)
+	view.WriteText(buf, r.Name)
 	buf.WriteString("</strong>")
 	if r.VIP {
 		buf.WriteString(" <span class=\"badge\">")
-		escText(buf, s.VIP)
+		view.WriteText(buf, s.VIP)
 		buf.WriteString("</span>")
 	}
 	if r.WalkIn {
 		buf.WriteString(" <span class=\"badge badge--warning\">")
-		escText(buf, s.WalkIn)
+		view.WriteText(buf, s.WalkIn)
 		buf.WriteString("</span>")
 	}
 	buf.WriteString("</p>\n  <p class=\"small mb-0\">")
-	escText(buf, r.Delegation)
+	view.WriteText(buf, r.Delegation)
 	if z := r.Zone; z != nil {
 		buf.WriteString(` <span class="zone-tag"><svg class="zone-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false"><rect x="0.5" y="0.5" width="13" height="13" fill="`)
-		escText(buf, z.Colour)
+		view.WriteText(buf, z.Colour)
 		buf.WriteString(`" stroke="#1b1c1e"/></svg> `)
-		escText(buf, z.Name)
+		view.WriteText(buf, z.Name)
 		buf.WriteString("</span>")
 	}
 	buf.WriteString("\n  </p>\n  ")
 	switch {
 	case r.WalkIn:
 		buf.WriteString("\n  <p class=\"small muted mb-0\">")
-		escText(buf, r.Detail)
+		view.WriteText(buf, r.Detail)
 		buf.WriteString("</p>\n  ")
 	case r.CheckedIn:
 		buf.WriteString("\n  <p class=\"small mb-0\"><span class=\"badge badge--success\">")
-		escText(buf, s.CheckedIn)
+		view.WriteText(buf, s.CheckedIn)
 		buf.WriteString("</span> ")
-		escText(buf, r.Detail)
+		view.WriteText(buf, r.Detail)
 		buf.WriteString("</p>\n  ")
 	default:
 		buf.WriteString("\n  <p class=\"small mb-0\"><span class=\"badge")
@@ -162,7 +162,7 @@ func writeRow(buf *bytes.Buffer, r *guestRow) {
 			buf.WriteString(" badge--danger")
 		}
 		buf.WriteString("\">")
-		escText(buf, r.Status)
+		view.WriteText(buf, r.Status)
 		buf.WriteString("</span></p>\n  ")
 	}
 	buf.WriteString("\n  ")
@@ -191,9 +191,9 @@ func writeRowForm(buf *bytes.Buffer, r *guestRow, action, class, label string) {
 	buf.WriteString("\n      <button class=\"")
 	buf.WriteString(class)
 	buf.WriteString("\" type=\"submit\">")
-	escText(buf, label)
+	view.WriteText(buf, label)
 	buf.WriteString("<span class=\"visually-hidden\"> ")
-	escText(buf, r.Name)
+	view.WriteText(buf, r.Name)
 	buf.WriteString("</span></button>\n    </form>\n    ")
 }
 
@@ -202,7 +202,7 @@ func writeRowForm(buf *bytes.Buffer, r *guestRow, action, class, label string) {
 func writeWith(buf *bytes.Buffer, before, text, after string) {
 	if text != "" {
 		buf.WriteString(before)
-		escText(buf, text)
+		view.WriteText(buf, text)
 		buf.WriteString(after)
 	}
 }
@@ -213,44 +213,10 @@ func writeFormStart(buf *bytes.Buffer, s *deskShared, action string, invitation 
 	buf.WriteString("\n    <form class=\"inline-form\" method=\"post\" action=\"")
 	escURL(buf, action)
 	buf.WriteString("\">\n      <input type=\"hidden\" name=\"_csrf\" value=\"")
-	escText(buf, s.CSRF)
+	view.WriteText(buf, s.CSRF)
 	buf.WriteString("\"><input type=\"hidden\" name=\"invitation\" value=\"")
 	buf.Write(strconv.AppendInt(buf.AvailableBuffer(), invitation, 10))
 	buf.WriteString("\">")
-}
-
-// escText writes s escaped as html/template escapes a value in a text
-// node or a quoted attribute value of plain text (its htmlEscaper and
-// attrEscaper): the five HTML specials, '+' (against UTF-7 sniffing)
-// and NUL. Every byte it replaces is ASCII, so a byte loop equals
-// html/template's rune loop, invalid UTF-8 passing through in both.
-func escText(buf *bytes.Buffer, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var repl string
-		switch s[i] {
-		case 0:
-			repl = "\uFFFD"
-		case '"':
-			repl = "&#34;"
-		case '&':
-			repl = "&amp;"
-		case '\'':
-			repl = "&#39;"
-		case '+':
-			repl = "&#43;"
-		case '<':
-			repl = "&lt;"
-		case '>':
-			repl = "&gt;"
-		default:
-			continue
-		}
-		buf.WriteString(s[last:i])
-		buf.WriteString(repl)
-		last = i + 1
-	}
-	buf.WriteString(s[last:])
 }
 
 // escURL writes u as html/template writes a value that makes a whole
@@ -282,11 +248,11 @@ func escURL(buf *bytes.Buffer, u string) {
 		last = i + 1
 	}
 	if last == 0 {
-		escText(buf, u)
+		view.WriteText(buf, u)
 		return
 	}
 	b.WriteString(u[last:])
-	escText(buf, b.String())
+	view.WriteText(buf, b.String())
 }
 
 func isHex(c byte) bool {

@@ -325,17 +325,8 @@ func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d
 // a dozen cells and two hundred choices, was over half of the page's Go
 // time (BenchmarkInvitationListPage). They are the markup the template
 // had, byte for byte, escaped as html/template escapes text and quoted
-// attribute values (htmlText); list_bench_test.go checks hostile names in
+// attribute values (view.WriteText); list_bench_test.go checks hostile names in
 // every place. The rest of the page stays in the template.
-
-// htmlText escapes text and quoted attribute values as html/template
-// does (its htmlReplacementTable), so that a name reads the same either
-// way.
-var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
-
-// writeText writes s escaped (htmlText). A strings.Builder's writes do
-// not fail, so there is no error to return.
-func writeText(b *strings.Builder, s string) { _, _ = htmlText.WriteString(b, s) }
 
 // listRowSize is about what a row takes, so that the body is allocated
 // once.
@@ -365,7 +356,7 @@ func writeListBody(p *view.Page, d *invitationsData) template.HTML {
 	}
 	var b strings.Builder
 	b.Grow(len(d.Rows) * listRowSize)
-	esc := func(s string) { writeText(&b, s) }
+	esc := func(s string) { view.WriteText(&b, s) }
 	// What every row says alike, translated once.
 	var (
 		vip        = p.T("invitation.vip")
@@ -496,7 +487,7 @@ func writeDelegationOptions(d *invitationsData) template.HTML {
 			b.WriteString(" selected")
 		}
 		b.WriteString(">")
-		writeText(&b, del.Name)
+		view.WriteText(&b, del.Name)
 		b.WriteString("</option>")
 	}
 	return template.HTML(b.String())
