@@ -78,45 +78,30 @@ const arrivalSumsQuery = `WITH a AS (
 // does not grow with them (reading them row by row cost milliseconds of
 // CPU per read, which the gates' scans waited behind).
 func (s *Store) ArrivalSums(ctx context.Context, ceremonyID int64) ([]ArrivalGroup, []WaitingVIP, error) {
-	// On the pool when the store has it: database/sql converts each value
-	// through reflection, pgx scans it into its type.
-	type rowsOf interface {
-		Next() bool
-		Scan(...any) error
-		Err() error
-	}
-	var rows rowsOf
-	if s.pool != nil {
-		r, err := s.pool.Query(ctx, arrivalSumsQuery, ceremonyID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
-		}
-		defer r.Close()
-		rows = r
-	} else {
-		r, err := s.db.Statement.ConnPool.QueryContext(ctx, arrivalSumsQuery, ceremonyID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
-		}
-		defer r.Close()
-		rows = r
-	}
 	var groups []ArrivalGroup
 	var vips []WaitingVIP
-	for rows.Next() {
-		var guestID *int64
-		var g ArrivalGroup
-		if err := rows.Scan(&guestID, &g.ZoneID, &g.DelegationID, &g.Delegation, &g.Precedence,
-			&g.Guests, &g.People, &g.GuestsIn, &g.PeopleIn); err != nil {
-			return nil, nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
+	err := s.onPgx(ctx, func(db pgxQuerier) error {
+		rows, err := db.Query(ctx, arrivalSumsQuery, ceremonyID)
+		if err != nil {
+			return err
 		}
-		if guestID != nil {
-			vips = append(vips, WaitingVIP{GuestID: *guestID, ZoneID: g.ZoneID, DelegationID: g.DelegationID})
-		} else {
-			groups = append(groups, g)
+		defer rows.Close()
+		for rows.Next() {
+			var guestID *int64
+			var g ArrivalGroup
+			if err := rows.Scan(&guestID, &g.ZoneID, &g.DelegationID, &g.Delegation, &g.Precedence,
+				&g.Guests, &g.People, &g.GuestsIn, &g.PeopleIn); err != nil {
+				return err
+			}
+			if guestID != nil {
+				vips = append(vips, WaitingVIP{GuestID: *guestID, ZoneID: g.ZoneID, DelegationID: g.DelegationID})
+			} else {
+				groups = append(groups, g)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, nil, fmt.Errorf("invitation: arrivals of ceremony %d: %w", ceremonyID, err)
 	}
 	return groups, vips, nil

@@ -122,14 +122,8 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 		}
 		q, key = checkInByCode, code
 	}
-	// The statement is sent as it is: the connection prepares it once
-	// and GORM's builder has nothing to add.
-	queryRow := func(args ...any) interface{ Scan(...any) error } {
-		if s.pool != nil {
-			return s.pool.QueryRow(ctx, q, args...)
-		}
-		return s.db.Statement.ConnPool.QueryRowContext(ctx, q, args...)
-	}
+	// The statement is sent as it is, on pgx (onPgx): the connection
+	// prepares it once and GORM's builder has nothing to add.
 	for range 3 {
 		var (
 			res             CheckInResult
@@ -141,13 +135,15 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 			zone, gate, by  sql.NullInt64
 			companions, cin int
 		)
-		err := queryRow(key, r.CeremonyID, r.GateID, r.UserID).Scan(
-			&a.InvitationID, &a.GuestID, &edition, &invited, &done,
-			&a.Status, &zone, &companions, &cin,
-			&checkedInAt, &gate, &by,
-			&res.ByName, &res.GateName, &res.ZoneName, &res.ZoneColour,
-			&res.Guest.Honorific, &res.Guest.GivenName, &res.Guest.FamilyName, &res.Guest.PrintedName, &res.Guest.VIP,
-			&res.Guest.Delegation, &elsewhere)
+		err := s.onPgx(ctx, func(db pgxQuerier) error {
+			return db.QueryRow(ctx, q, key, r.CeremonyID, r.GateID, r.UserID).Scan(
+				&a.InvitationID, &a.GuestID, &edition, &invited, &done,
+				&a.Status, &zone, &companions, &cin,
+				&checkedInAt, &gate, &by,
+				&res.ByName, &res.GateName, &res.ZoneName, &res.ZoneColour,
+				&res.Guest.Honorific, &res.Guest.GivenName, &res.Guest.FamilyName, &res.Guest.PrintedName, &res.Guest.VIP,
+				&res.Guest.Delegation, &elsewhere)
+		})
 		if errors.Is(err, sql.ErrNoRows) { // pgx's ErrNoRows is also sql.ErrNoRows
 			return CheckInResult{Outcome: CheckInNotInvited}, nil
 		}

@@ -6,9 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // The organizers' invitation list in SQL: the filters, the count, the
@@ -130,38 +127,6 @@ func (q ListQuery) where(args *listArgs) string {
 func (q ListQuery) order() string {
 	col := attendeeCollation(q.Locale)
 	return "g.delegation_id IS NULL, g.precedence, g.vip DESC, btrim(g.given_name || ' ' || g.family_name) COLLATE " + col + ", i.id"
-}
-
-// pgxQuerier is what the list's statements need of a connection.
-type pgxQuerier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// onPgx runs fn on pgx itself, without database/sql's conversions in
-// between: on the store's pool when it has one (the app's), else on the
-// pgx connection under GORM's. The list reads arrays and a hundred rows
-// of many columns, where pgx's scanning is the cheaper.
-func (s *Store) onPgx(ctx context.Context, fn func(pgxQuerier) error) error {
-	if s.pool != nil {
-		return fn(s.pool)
-	}
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return fmt.Errorf("invitation: connection: %w", err)
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("invitation: connection: %w", err)
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("invitation: driver connection %T is not pgx", dc)
-		}
-		return fn(c.Conn())
-	})
 }
 
 // CountListed counts the invitations q selects.

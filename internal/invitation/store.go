@@ -8,7 +8,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -66,8 +68,8 @@ type Store struct {
 	// only in the control run that proves the concurrency test can catch
 	// overbooking.
 	guard bool
-	// pool, when set, runs the gate's check-in statement without
-	// database/sql in between (see CheckIn).
+	// pool, when set, runs the hot statements without database/sql in
+	// between (see onPgx).
 	pool *pgxpool.Pool
 }
 
@@ -76,13 +78,45 @@ func NewStore(db *gorm.DB, tokens *Tokens, capacity Capacity, notify Notifier) *
 	return &Store{db: db, tokens: tokens, capacity: capacity, notify: notify, now: time.Now, guard: true}
 }
 
-// WithPool lets the check-in run on pool directly: database/sql's layer
-// (a connection wrapper and argument conversion per statement) measured
-// a tenth of the Go work of a scan. Without it, CheckIn goes through
-// GORM's connection like the rest of the store.
+// WithPool lets the store's hot statements run on pool directly (see
+// onPgx).
 func (s *Store) WithPool(pool *pgxpool.Pool) *Store {
 	s.pool = pool
 	return s
+}
+
+// pgxQuerier is what the store's hot statements need of a connection.
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// onPgx runs fn on pgx itself, without database/sql's conversions in
+// between: on the store's pool when it has one (the app's, WithPool), else
+// on the pgx connection under GORM's. The hot statements (the gate's scan,
+// the board's sums, the invitation list) use it: database/sql's layer, a
+// connection wrapper and a reflective conversion per value, measured a
+// tenth of a scan's Go work and half of the board's per read.
+func (s *Store) onPgx(ctx context.Context, fn func(pgxQuerier) error) error {
+	if s.pool != nil {
+		return fn(s.pool)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("invitation: connection: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("invitation: connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("invitation: driver connection %T is not pgx", dc)
+		}
+		return fn(c.Conn())
+	})
 }
 
 // UnguardedForControlRun turns the capacity lock off. Only the control run
