@@ -145,6 +145,17 @@ func TestInvitationListPagesInSQL(t *testing.T) {
 	}
 	_, body = f.staff.Get(f.path("?ceremony=" + strconv.FormatInt(f.cancelled, 10)))
 	orgWant(t, "nobody at the concert", body, "No invitation matches these filters")
+	// A ceremony, delegation or kind there is not (an old bookmark) is
+	// dropped, as an unknown status is: the whole list, not an empty one
+	// under filters reading "All"; the filters that exist stay.
+	for _, bad := range []string{"?ceremony=999999", "?delegation=999999", "?kind=nonsense", "?ceremony=999999&delegation=999999&kind=nonsense"} {
+		_, body = f.staff.Get(f.path(bad))
+		if rows := rowNames(listRowRe, body); len(rows) != 100 || strings.Contains(body, "match the filters") {
+			t.Errorf("%s: %d rows, filtered=%v; want the unfiltered first page", bad, len(rows), strings.Contains(body, "match the filters"))
+		}
+	}
+	_, body = f.staff.Get(f.path("?status=declined&ceremony=999999"))
+	orgWant(t, "declined, unknown ceremony", body, "invitations match the filters", "Declined")
 	_, body = f.staff.Get(f.path("/print?kind=civil_society&status=declined"))
 	if rows := rowNames(printRowRe, body); len(rows) != 5 || !strings.Contains(body, "5 invitations match the filters") {
 		t.Errorf("print of the filter: %q", rows)

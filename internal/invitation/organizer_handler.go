@@ -204,6 +204,21 @@ func readListQuery(c echo.Context) listQuery {
 	return q
 }
 
+// known is q without the filters naming a ceremony, delegation or kind
+// that head does not have.
+func (q listQuery) known(head ListHead) listQuery {
+	if q.Ceremony != 0 && !slices.ContainsFunc(head.Ceremonies, func(c CeremonyInfo) bool { return c.ID == q.Ceremony }) {
+		q.Ceremony = 0
+	}
+	if q.Delegation != 0 && !slices.ContainsFunc(head.Delegations, func(d DelegationRef) bool { return d.ID == q.Delegation }) {
+		q.Delegation = 0
+	}
+	if q.Kind != "" && !slices.ContainsFunc(head.Delegations, func(d DelegationRef) bool { return d.Kind == q.Kind }) {
+		q.Kind = ""
+	}
+	return q
+}
+
 // kindsOf lists the kinds of ds in the order they first appear, which for
 // delegations in order of precedence is the protocol order of kinds.
 func kindsOf(ds []DelegationRef) []string {
@@ -220,12 +235,26 @@ func kindsOf(ds []DelegationRef) []string {
 // choices, the ceremonies' columns, the edition's counts and how many
 // invitations the filters keep, all read in one statement
 // (Store.ListHead).
+//
+// A filter naming a ceremony, delegation or kind there is not (an old
+// bookmark, a hand-typed address) is dropped, as an unknown status is,
+// rather than showing an empty list under a filter that reads "All": the
+// head is then read again without it.
 func (h *Handler) listHead(c echo.Context, p *view.Page, ed EditionInfo, q listQuery) (*invitationsData, ListQuery, error) {
-	lq := ListQuery{ListFilter: ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status},
-		DelegationID: q.Delegation, Kind: q.Kind, Locale: p.Locale}
-	head, err := h.Store.ListHead(c.Request().Context(), lq)
-	if err != nil {
-		return nil, lq, err
+	var lq ListQuery
+	var head ListHead
+	for {
+		lq = ListQuery{ListFilter: ListFilter{EditionID: ed.ID, CeremonyID: q.Ceremony, Status: q.Status},
+			DelegationID: q.Delegation, Kind: q.Kind, Locale: p.Locale}
+		var err error
+		if head, err = h.Store.ListHead(c.Request().Context(), lq); err != nil {
+			return nil, lq, err
+		}
+		known := q.known(head)
+		if known == q {
+			break
+		}
+		q = known
 	}
 	d := &invitationsData{Year: ed.Year, Name: ed.Name, Anniversary: ed.Anniversary, Query: q, Statuses: listStatuses,
 		Filtered: q != listQuery{}, QueryString: q.Encode(), Delegations: head.Delegations, Kinds: kindsOf(head.Delegations),
