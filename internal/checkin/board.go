@@ -71,7 +71,9 @@ const (
 	// boardLoadRetry is how soon a failed read is tried again.
 	boardLoadRetry = 2 * time.Second
 	// boardVIPsShown bounds the VIP names listed; the rest are counted.
-	boardVIPsShown = 40
+	// A wall screen cannot be scrolled: at 1920×1080 about a dozen names
+	// fit beside the zones (40 ran far below the screen).
+	boardVIPsShown = 12
 )
 
 // errBoardClosed: the server is shutting down.
