@@ -176,6 +176,8 @@ type deskData struct {
 	// name, as looksLikeCode does.
 	CodeAlphabet string
 	CodeLength   int
+	// QueryMax bounds what the scan field takes (deskQueryMax).
+	QueryMax int
 	S            *deskShared
 	// Fragment renders only the live part of the desk, for htmx.
 	Fragment bool
@@ -276,7 +278,7 @@ func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) erro
 	p.Nav = "checkin"
 	p.Zone = d.ceremony.Location
 	data := &deskData{
-		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(), CodeAlphabet: codeAlphabet, CodeLength: codeLength,
+		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(), CodeAlphabet: codeAlphabet, CodeLength: codeLength, QueryMax: deskQueryMax,
 		S: &deskShared{
 			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
 			CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
@@ -321,7 +323,7 @@ func (h *Handler) Scan(c echo.Context) error {
 	if inv, _ := strconv.ParseInt(c.FormValue("invitation"), 10, 64); inv > 0 {
 		req.InvitationID = inv
 	} else {
-		q := strings.TrimSpace(c.FormValue("q"))
+		q := strings.TrimSpace(truncate(c.FormValue("q"), deskQueryMax))
 		if !looksLikeCode(normalizeCode(q)) {
 			if q != "" {
 				if err := h.search(r, q); err != nil {
@@ -710,6 +712,11 @@ func looksLikeCode(s string) bool {
 
 // codeAlphabet is the alphabet of check-in codes (the invitation
 // package's).
+// deskQueryMax bounds the scan field: a badge code, a scanned address
+// or a few words of a name. Anything longer is cut (it was echoed whole
+// as the search's heading).
+const deskQueryMax = 200
+
 const (
 	codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 	codeLength   = 12
@@ -809,4 +816,15 @@ func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string,
 	}
 	h.cache.mu.Unlock()
 	return out, nil
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -492,6 +492,16 @@ func TestSearchByNameAndTap(t *testing.T) {
 	if strings.Contains(body, "Marie Dubois") || !strings.Contains(body, "No guest invited to this ceremony matches") {
 		t.Error("the search offers a guest not invited to this ceremony")
 	}
+	// What is typed is cut to the field's limit (it is echoed in the
+	// answer), counted in characters, not bytes.
+	long := strings.Repeat("ə", 500)
+	_, body = f.post(c, 0, "scan", url.Values{"q": {long}})
+	if strings.Contains(body, strings.Repeat("ə", 201)) || !strings.Contains(body, strings.Repeat("ə", 200)) {
+		t.Error("a 500-character search is not cut to 200 characters")
+	}
+	if !strings.Contains(body, `maxlength="200"`) {
+		t.Error("the scan field has no maxlength")
+	}
 	_, body = f.post(c, 0, "scan", url.Values{"invitation": {strconv.FormatInt(f.aliyev.invitation, 10)}})
 	wantResult(t, body, "success", "Checked in", "H.E. Rəşad Əliyev")
 	if r := f.row(t, f.aliyev.invitation); r.At == nil {
