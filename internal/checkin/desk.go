@@ -178,7 +178,7 @@ type deskData struct {
 	CodeLength   int
 	// QueryMax bounds what the scan field takes (deskQueryMax).
 	QueryMax int
-	S            *deskShared
+	S        *deskShared
 	// Fragment renders only the live part of the desk, for htmx.
 	Fragment bool
 	// ResultOnly renders only the answer to a scan, for htmx: the desk
