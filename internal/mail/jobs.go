@@ -36,20 +36,40 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendMessage]) erro
 // maxErrorLen bounds the error text kept in the log.
 const maxErrorLen = 1000
 
-// send makes attempt number attempt (of max) at message id. A message
-// already sent (or given up) is left alone, so a job that runs twice
-// sends once. A failed attempt is recorded and returned, so River tries
-// again later; after the last attempt the message is marked failed.
+// sendLease is how long a worker's claim on a message keeps other workers
+// from sending it. It must outlast one attempt: the worker's Timeout (2
+// minutes, SMTP's own 30 seconds within it), then up to a minute of
+// recording the message sent (or 30 seconds recording a failure). A lease
+// that ran out while its worker still sends would let a second one send
+// the e-mail again. Only a worker that died leaves its lease to run out;
+// River's rescuer (RescueStuckJobsAfter, 5 minutes) re-runs its job about
+// when the lease ends.
+const sendLease = 5 * time.Minute
+
+// send makes attempt number attempt (of max) at message id. It first
+// claims the message in the database, so that of several jobs running for
+// it at the same moment only one sends it: the others are snoozed until
+// the claim's lease ends. A message already sent (or given up) is left
+// alone, so a job that runs twice sends once. A failed attempt is recorded
+// and its claim released and the error returned, so River tries again
+// later; after the last attempt the message is marked failed.
 func (s *Service) send(ctx context.Context, id int64, attempt, max int) error {
-	m, err := s.store.Message(ctx, id)
+	m, claimed, wait, err := s.store.claim(ctx, id, sendLease)
 	if errors.Is(err, ErrNoMessage) {
 		return river.JobCancel(err)
 	}
 	if err != nil {
 		return err
 	}
-	if m.Status != StatusQueued {
-		return nil
+	if !claimed {
+		if m.Status != StatusQueued {
+			return nil
+		}
+		// Another job is sending it now. Look again just after its lease
+		// ends: by then it is sent, or released for a retry, or its worker
+		// died. A snooze does not use up one of the job's attempts.
+		s.log.Info("mail: message being sent by another job; waiting", "message_id", m.ID, "for", wait.Round(time.Second))
+		return river.JobSnooze(wait + time.Second)
 	}
 	if m.InvitationID == nil {
 		return s.giveUp(ctx, m, "the invitation was deleted")
@@ -93,8 +113,9 @@ func (s *Service) send(ctx context.Context, id int64, attempt, max int) error {
 	}
 }
 
-// failed records a failed attempt and returns err for River to retry, or,
-// after the last attempt, marks the message failed.
+// failed records a failed attempt at m (claimed by send), releases the
+// claim and returns err for River to retry, or, after the last attempt,
+// marks the message failed.
 func (s *Service) failed(ctx context.Context, m *Message, attempt, max int, subject string, err error) error {
 	final := attempt >= max
 	msg := err.Error()
@@ -103,7 +124,7 @@ func (s *Service) failed(ctx context.Context, m *Message, attempt, max int, subj
 	}
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if rerr := s.store.markAttempt(rec, m.ID, subject, msg, final); rerr != nil {
+	if rerr := s.store.markAttempt(rec, m.ID, m.SendingUntil, subject, msg, final); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	s.log.Warn("mail: attempt failed", "message_id", m.ID, "template", m.Template, "attempt", attempt, "of", max, "final", final, "err", msg)
@@ -112,7 +133,7 @@ func (s *Service) failed(ctx context.Context, m *Message, attempt, max int, subj
 
 // giveUp marks a message failed for good, without retries.
 func (s *Service) giveUp(ctx context.Context, m *Message, reason string) error {
-	if err := s.store.markAttempt(ctx, m.ID, "", reason, true); err != nil {
+	if err := s.store.markAttempt(ctx, m.ID, m.SendingUntil, "", reason, true); err != nil {
 		return err
 	}
 	return river.JobCancel(errors.New(reason))

@@ -54,6 +54,9 @@ type Message struct {
 	LastError    string
 	CreatedAt    time.Time
 	SentAt       *time.Time
+	// SendingUntil is the end of the lease of the worker sending the
+	// message now (nil: none): no other worker sends it before then.
+	SendingUntil *time.Time
 }
 
 // TableName tells GORM where messages live.

@@ -32,11 +32,49 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 	return &m, nil
 }
 
-// markSent records that message id went out. A message already sent keeps
-// its first record.
+// claim takes message id for one attempt at sending it: in one UPDATE,
+// if the message is queued and no live lease holds it, it sets a lease
+// ending lease from now by the database's clock, so that no other worker
+// claims it meanwhile. It returns the message claimed, whose SendingUntil
+// (the lease's end) names this claim for markAttempt. A message that
+// cannot be claimed comes back with claimed false: either it is no longer
+// queued (sent or failed), or another worker's lease holds it for wait
+// more.
+func (s *Store) claim(ctx context.Context, id int64, lease time.Duration) (m *Message, claimed bool, wait time.Duration, err error) {
+	db := s.db.WithContext(ctx)
+	m = &Message{}
+	res := db.Raw(`UPDATE messages SET sending_until = now() + make_interval(secs => ?)
+		WHERE id = ? AND status = ? AND (sending_until IS NULL OR sending_until < now())
+		RETURNING *`, lease.Seconds(), id, StatusQueued).Scan(m)
+	if res.Error != nil {
+		return nil, false, 0, fmt.Errorf("mail: claim message %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return m, true, 0, nil
+	}
+	// Not claimed: say why, with the lease's remaining time by the same
+	// clock that set it.
+	var row struct {
+		Message
+		Wait float64
+	}
+	res = db.Raw(`SELECT *, COALESCE(EXTRACT(EPOCH FROM sending_until - now()), 0)::float8 AS wait
+		FROM messages WHERE id = ?`, id).Scan(&row)
+	if res.Error != nil {
+		return nil, false, 0, fmt.Errorf("mail: load message %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, false, 0, ErrNoMessage
+	}
+	return &row.Message, false, max(time.Duration(row.Wait*float64(time.Second)), 0), nil
+}
+
+// markSent records that message id went out, and ends the lease on it.
+// A message already sent keeps its first record.
 func (s *Store) markSent(ctx context.Context, id int64, subject string, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&Message{}).Where("id = ? AND status <> ?", id, StatusSent).Updates(map[string]any{
 		"status": StatusSent, "sent_at": at, "subject": subject, "attempts": gorm.Expr("attempts + 1"), "last_error": "",
+		"sending_until": nil,
 	}).Error
 	if err != nil {
 		return fmt.Errorf("mail: record message %d sent: %w", id, err)
@@ -46,13 +84,17 @@ func (s *Store) markSent(ctx context.Context, id int64, subject string, at time.
 
 // markAttempt records a failed attempt at message id, with the error;
 // final marks the message failed for good, else it stays queued for the
-// next attempt. A message sent meanwhile is left alone.
-func (s *Store) markAttempt(ctx context.Context, id int64, subject, lastError string, final bool) error {
+// next attempt. It ends the lease of claim (the SendingUntil that claim
+// returned), so that the retry may claim the message at once; a later
+// lease, taken by another worker after this one ran out, is left alone.
+// A message sent meanwhile is left alone.
+func (s *Store) markAttempt(ctx context.Context, id int64, claim *time.Time, subject, lastError string, final bool) error {
 	status := StatusQueued
 	if final {
 		status = StatusFailed
 	}
-	set := map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"), "last_error": lastError}
+	set := map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"), "last_error": lastError,
+		"sending_until": gorm.Expr("CASE WHEN sending_until = ? THEN NULL ELSE sending_until END", claim)}
 	if subject != "" {
 		set["subject"] = subject
 	}
