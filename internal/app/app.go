@@ -44,6 +44,8 @@ type App struct {
 	// it to make links and, in one control run, to drop the capacity
 	// guard).
 	Invitations *invitation.Store
+	// arrivals announces the scans' check-ins to the live boards.
+	arrivals *checkin.Announcer
 	// mail sends e-mail from the job queue; Close stops it.
 	mail      *mail.Service
 	log       *slog.Logger
@@ -124,6 +126,13 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 	}
 	invitationStore := invitation.NewStore(db.Gorm, invitation.NewTokens(cfg.Secret), invitationCapacity{ceremonyStore}, mailer).WithPool(db.Pool)
 	mailSrc.invitations = invitationStore
+	// The scan announces its check-ins to the live boards after its
+	// commit (migration 00014 says why), through the announcer.
+	arrivals := checkin.NewAnnouncer(func(ctx context.Context, sql string, args ...any) error {
+		_, err := db.Pool.Exec(ctx, sql, args...)
+		return err
+	}, log)
+	invitationStore.WithArrivals(arrivals)
 	// River starts in the background (it waits for the database if it
 	// is down); Close stops it.
 	mailer.Start()
@@ -168,7 +177,7 @@ func New(cfg config.Config, db *database.DB, log *slog.Logger) (*App, error) {
 			// END checkin wiring
 		},
 	})
-	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Sessions: sessionStore, Invitations: invitationStore, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Server: srv, Users: users, Sessions: sessionStore, Invitations: invitationStore, arrivals: arrivals, mail: mailer, log: log, stop: make(chan struct{}), done: make(chan struct{})}
 	go a.cleanup(10 * time.Minute)
 	// The session store keeps sessions in memory while its LISTEN
 	// connection (outside the pool, like the live board's) is up.
@@ -209,6 +218,8 @@ func (a *App) cleanup(interval time.Duration) {
 // Close stops the app's background work: the clean-up, then the job
 // queue (e-mails being sent are finished first).
 func (a *App) Close() {
+	// The last check-ins' announcements go out before the pool closes.
+	a.arrivals.Flush()
 	a.closeOnce.Do(func() { close(a.stop); a.stopSessions() })
 	<-a.done
 	<-a.sessionsDone

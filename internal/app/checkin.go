@@ -161,15 +161,13 @@ func (a checkinAttendance) CheckIn(ctx context.Context, r checkin.CheckIn) (chec
 		return checkin.Result{}, err
 	}
 	// The two packages name the outcomes alike.
-	out := checkin.Result{Outcome: res.Outcome, Attendee: attendee(res.Arrival), ByName: res.ByName, GateName: res.GateName,
-		Elsewhere: res.Elsewhere}
+	// The zone's, gate's and staff member's names come from the desk's
+	// own memory (checkin.Handler.Scan), not from this statement.
+	out := checkin.Result{Outcome: res.Outcome, Attendee: attendee(res.Arrival), Elsewhere: res.Elsewhere}
 	if res.Arrival.GuestID != 0 {
 		g := res.Guest
 		full := delegation.Guest{Honorific: g.Honorific, GivenName: g.GivenName, FamilyName: g.FamilyName, PrintedName: g.PrintedName}
 		out.Guest = checkin.Guest{ID: res.Arrival.GuestID, Name: full.DisplayName(), Honorific: g.Honorific, Delegation: g.Delegation, VIP: g.VIP}
-	}
-	if z := res.Arrival.ZoneID; z != nil {
-		out.Zone = &checkin.Zone{ID: *z, Name: res.ZoneName, Colour: res.ZoneColour}
 	}
 	return out, nil
 }

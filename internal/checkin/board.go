@@ -51,6 +51,9 @@ const (
 	// boardHeartbeat keeps proxies and browsers from closing a quiet
 	// stream.
 	boardHeartbeat = 15 * time.Second
+	// boardResync is how often the boards read their numbers without
+	// being told of a change (boardHub.resyncEvery).
+	boardResync = 30 * time.Second
 	// boardWriteTimeout bounds one write to a board; a screen that takes
 	// longer is gone.
 	boardWriteTimeout = 20 * time.Second
@@ -575,6 +578,7 @@ func (h *boardHub) subscribe(id int64, loc string, e *echo.Echo) (*boardSub, err
 		ctx, cancel := context.WithCancel(h.ctx)
 		h.stopListen = cancel
 		go h.listen(ctx)
+		go h.resyncEvery(ctx, boardResync)
 	}
 	return s, nil
 }
@@ -627,6 +631,23 @@ func (h *boardHub) resync() {
 	for _, room := range h.rooms {
 		room.changed = true
 		h.wake(room)
+	}
+}
+
+// resyncEvery reads every ceremony again every d until ctx ends: a
+// check-in whose announcement was lost (Announcer: the instance that made
+// it stopped between its commit and the notification) reaches the boards
+// within d all the same.
+func (h *boardHub) resyncEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.resync()
+		}
 	}
 }
 

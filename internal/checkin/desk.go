@@ -338,6 +338,9 @@ func (h *Handler) Scan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.name(r, &res); err != nil {
+		return err
+	}
 	if res.Outcome == OutcomeNotInvited && res.Attendee.InvitationID == 0 && !strings.ContainsAny(req.Code, "0123456789") {
 		// Twelve letters no badge has: perhaps a name.
 		if err := h.search(r, strings.TrimSpace(req.Code)); err != nil {
@@ -643,23 +646,16 @@ func name(p *view.Page, users map[int64]string, id *int64) string {
 }
 
 func (d *desk) zone(id *int64) *Zone {
-	if id == nil {
-		return nil
-	}
-	if z, ok := d.ceremony.Zones[*id]; ok {
-		return &z
-	}
-	return nil
+	z, _ := lookupZone(d.ceremony, id)
+	return z
 }
 
 func (d *desk) gateName(p *view.Page, id *int64) string {
 	if id == nil {
 		return p.T("checkin.desk.no_gate")
 	}
-	for _, g := range d.ceremony.Gates {
-		if g.ID == *id {
-			return g.Name
-		}
+	if n, ok := lookupGate(d.ceremony, id); ok {
+		return n
 	}
 	return p.T("checkin.desk.other_gate")
 }
@@ -763,6 +759,63 @@ type cachedName struct {
 	at   time.Time
 }
 
+// name fills in the names a check-in's answer shows (Result.Zone,
+// GateName, ByName) from what the desk holds in memory: the ceremony's
+// zones and gates, and the staff's names. A zone or gate the desk has not
+// seen (made within eventsTTL) has the ceremony read again once.
+func (h *Handler) name(r *deskReq, res *Result) error {
+	a := res.Attendee
+	if a.InvitationID == 0 {
+		return nil
+	}
+	cer := r.d.ceremony
+	zone, zoneOK := lookupZone(cer, a.ZoneID)
+	gate, gateOK := lookupGate(cer, a.GateID)
+	if !zoneOK || !gateOK {
+		fresh, err := h.reloadCeremony(r.ctx, cer.ID)
+		if err != nil {
+			return err
+		}
+		zone, _ = lookupZone(fresh, a.ZoneID)
+		gate, _ = lookupGate(fresh, a.GateID)
+	}
+	res.Zone, res.GateName = zone, gate
+	if a.By != nil {
+		names, err := h.userNames(r.ctx, []int64{*a.By})
+		if err != nil {
+			return err
+		}
+		res.ByName = names[*a.By]
+	}
+	return nil
+}
+
+// lookupZone finds zone id among the ceremony's; ok is false when the
+// ceremony does not have it.
+func lookupZone(c Ceremony, id *int64) (z *Zone, ok bool) {
+	if id == nil {
+		return nil, true
+	}
+	if found, ok := c.Zones[*id]; ok {
+		return &found, true
+	}
+	return nil, false
+}
+
+// lookupGate names gate id among the ceremony's; ok is false when the
+// ceremony does not have it (a gate of another venue, or a new one).
+func lookupGate(c Ceremony, id *int64) (name string, ok bool) {
+	if id == nil {
+		return "", true
+	}
+	for _, g := range c.Gates {
+		if g.ID == *id {
+			return g.Name, true
+		}
+	}
+	return "", false
+}
+
 // ceremony returns ceremony id of the current edition, with its gates
 // and zones, read again after eventsTTL.
 func (h *Handler) ceremony(ctx context.Context, id int64) (Ceremony, error) {
@@ -772,6 +825,11 @@ func (h *Handler) ceremony(ctx context.Context, id int64) (Ceremony, error) {
 	if ok && h.now().Sub(cc.at) < eventsTTL {
 		return cc.c, nil
 	}
+	return h.reloadCeremony(ctx, id)
+}
+
+// reloadCeremony reads ceremony id again and keeps it.
+func (h *Handler) reloadCeremony(ctx context.Context, id int64) (Ceremony, error) {
 	c, err := h.Events.Ceremony(ctx, id)
 	if err != nil {
 		return Ceremony{}, err

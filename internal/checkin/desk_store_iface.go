@@ -117,11 +117,13 @@ type Result struct {
 	// Guest is who the badge belongs to (zero for an unknown code).
 	Guest Guest
 	// ByName names who checked the guest in (Attendee.By); GateName is
-	// the gate (Attendee.GateID).
+	// the gate (Attendee.GateID); Zone is the guest's zone
+	// (Attendee.ZoneID), nil for none. The Attendance leaves them empty:
+	// the desk names them from what it holds (Handler.name), so the
+	// scan's statement need not join three more tables.
 	ByName   string
 	GateName string
-	// Zone is the guest's zone (Attendee.ZoneID), nil for none.
-	Zone *Zone
+	Zone     *Zone
 	// Elsewhere are the titles of the ceremonies the guest is invited to
 	// instead (OutcomeWrongCeremony), by start time.
 	Elsewhere []string

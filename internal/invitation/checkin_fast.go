@@ -12,16 +12,27 @@ import (
 // queue of guests waits on it. It is one statement, one round trip: the
 // conditional UPDATE that checks the guest in (checked_in_at IS NULL in its
 // WHERE, so concurrent scans of one badge queue on the row lock and only
-// the first changes it), the history row, and everything the desk shows
-// about the guest (name, delegation, zone, and for a guest checked in
-// before: the gate, time and staff member; for a guest invited elsewhere:
-// those ceremonies). It joins the directory's and the venue's tables in
-// SQL, as the attendee list does, rather than asking those packages one
-// look-up at a time.
+// the first changes it), and what the desk shows about the guest (name,
+// delegation, zone, and for a guest checked in before: the gate, time and
+// staff member; for a guest invited elsewhere: those ceremonies).
 //
-// It runs through GORM's connection pool directly, without GORM's
-// statement builder and reflection: the desk's benchmark found those cost
-// more than the database work.
+// What it leaves out, measured with pgbench against the bare UPDATE of
+// targets.md (10 clients, fsync on):
+//   - the history row: the answer row itself records the check-in
+//     (checked_in_at, _gate_id, _by), and History reads it from there;
+//     an undo writes the check-in it undoes into the history first
+//     (UndoCheckIn). The row's insert, with its indexes and foreign-key
+//     checks, cost a quarter of the statement's throughput;
+//   - the zone's, gate's and staff member's names: ids only, which the
+//     desk names from what it holds in memory (~20%);
+//   - NOTIFY: a transaction that notifies holds PostgreSQL's notify lock
+//     through its commit, so concurrent check-ins would commit one at a
+//     time (a third of the bare UPDATE's throughput). The store announces
+//     a change after the commit instead (Store.Arrivals).
+//
+// It runs on pgx directly (onPgx), without GORM's statement builder and
+// reflection: the desk's benchmark found those cost more than the
+// database work.
 
 // GateGuest is who a scanned badge belongs to, as the desk shows them.
 type GateGuest struct {
@@ -39,13 +50,6 @@ type CheckInResult struct {
 	Arrival GateArrival
 	// Guest is the badge's guest (zero for an unknown code).
 	Guest GateGuest
-	// ByName names the staff member who checked the guest in
-	// (Arrival.CheckedInBy), GateName the gate (Arrival.CheckedInGateID).
-	ByName   string
-	GateName string
-	// ZoneName and ZoneColour describe Arrival.ZoneID.
-	ZoneName   string
-	ZoneColour string
 	// Elsewhere are the titles of the ceremonies the guest is invited to
 	// instead (CheckInWrongCeremony), by start time.
 	Elsewhere []string
@@ -54,6 +58,10 @@ type CheckInResult struct {
 // checkInSQL checks a guest in and reads the answer; %s selects the
 // invitation ($1: the code, or the id). $2 ceremony, $3 gate (may be
 // NULL), $4 staff user.
+//
+// inv also tells the check-in trigger to stay silent (migration 00014):
+// CheckIn announces the change after the commit. It runs before the
+// UPDATE, which needs inv's id to find its row.
 //
 // The answer is found by its primary key (the invitation's id as a scalar
 // subquery), never by a scan of the ceremony's answers, whatever plan the
@@ -67,7 +75,9 @@ type CheckInResult struct {
 // CheckIn then runs the statement again, and the new snapshot shows who
 // was first.
 const checkInSQL = `WITH inv AS (
-	SELECT i.id, i.guest_id, i.edition_id FROM invitations i WHERE %s
+	SELECT i.id, i.guest_id, i.edition_id,
+	       set_config('vigil.checkin_announce', 'after_commit', true) AS quiet
+	FROM invitations i WHERE %s
 ), done AS (
 	UPDATE invitation_ceremonies ic
 	SET checked_in_at = now(), checked_in_gate_id = $3, checked_in_by = $4, updated_at = now()
@@ -75,11 +85,6 @@ const checkInSQL = `WITH inv AS (
 	  AND ic.checked_in_at IS NULL AND ic.status <> 'declined'
 	RETURNING ic.invitation_id, ic.status, ic.zone_id, ic.companions, ic.companions_checked_in,
 	          ic.checked_in_at, ic.checked_in_gate_id, ic.checked_in_by
-), history AS (
-	INSERT INTO invitation_events (invitation_id, via, user_id, action, detail)
-	SELECT invitation_id, 'staff', $4, 'checked_in',
-	       jsonb_build_object('ceremony_id', $2::bigint, 'gate_id', $3::bigint, 'status', status)
-	FROM done
 ), answer AS (
 	SELECT true AS done, d.* FROM done d
 	UNION ALL
@@ -91,7 +96,6 @@ const checkInSQL = `WITH inv AS (
 SELECT inv.id, inv.guest_id, inv.edition_id, a.done IS NOT NULL, coalesce(a.done, false),
        coalesce(a.status, ''), a.zone_id, coalesce(a.companions, 0), coalesce(a.companions_checked_in, 0),
        a.checked_in_at, a.checked_in_gate_id, a.checked_in_by,
-       coalesce(u.name, ''), coalesce(gt.name, ''), coalesce(z.name, ''), coalesce(z.badge_colour, ''),
        g.honorific, g.given_name, g.family_name, g.printed_name, g.vip, coalesce(dl.name, ''),
        CASE WHEN a.invitation_id IS NULL THEN (
            SELECT json_agg(ce.title ORDER BY ce.starts_at, ce.id)::text
@@ -100,10 +104,7 @@ SELECT inv.id, inv.guest_id, inv.edition_id, a.done IS NOT NULL, coalesce(a.done
 FROM inv
 JOIN guests g ON g.id = inv.guest_id
 LEFT JOIN delegations dl ON dl.id = g.delegation_id
-LEFT JOIN answer a ON true
-LEFT JOIN users u ON u.id = a.checked_in_by
-LEFT JOIN gates gt ON gt.id = a.checked_in_gate_id
-LEFT JOIN zones z ON z.id = a.zone_id`
+LEFT JOIN answer a ON true`
 
 var (
 	checkInByCode = fmt.Sprintf(checkInSQL, "i.check_in_code = $1")
@@ -140,7 +141,6 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 				&a.InvitationID, &a.GuestID, &edition, &invited, &done,
 				&a.Status, &zone, &companions, &cin,
 				&checkedInAt, &gate, &by,
-				&res.ByName, &res.GateName, &res.ZoneName, &res.ZoneColour,
 				&res.Guest.Honorific, &res.Guest.GivenName, &res.Guest.FamilyName, &res.Guest.PrintedName, &res.Guest.VIP,
 				&res.Guest.Delegation, &elsewhere)
 		})
@@ -159,6 +159,9 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 		switch {
 		case done:
 			res.Outcome = CheckInDone
+			if s.arrivals != nil {
+				s.arrivals.Changed(r.CeremonyID)
+			}
 		case !invited:
 			res.Outcome = CheckInNotInvited
 			if edition == r.EditionID && elsewhere.Valid {

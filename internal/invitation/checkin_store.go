@@ -17,9 +17,11 @@ import (
 // (checked_in_at IS NULL in its WHERE): under READ COMMITTED, concurrent
 // scans of one badge queue on the row lock, and every one after the first
 // finds the row already checked in and changes nothing, so any number of
-// gates count a guest once. The history entry is written by the same
-// statement (CheckIn, in checkin_fast.go). The trigger of migration 00007 announces every change on
-// the channel vigil_checkin for the live board.
+// gates count a guest once. The answer row is the check-in's record (the
+// guest's History reads it; an undo moves it into the history). The
+// trigger of migration 00007 announces every change on the channel
+// vigil_checkin for the live board, except the scan's, which CheckIn
+// announces after its commit (migration 00014).
 //
 // Walk-ins (people let in without an invitation) are kept here too, in
 // walk_ins: they are the other half of who came in at a gate, and the desk
@@ -115,19 +117,30 @@ func (s *Store) AddCompanion(ctx context.Context, id, ceremonyID, userID int64) 
 // database's clock; false, and nothing changed, otherwise.
 func (s *Store) UndoCheckIn(ctx context.Context, id, ceremonyID, userID int64, window time.Duration) (bool, error) {
 	var n int
+	// The answer row was the check-in's record (see History): the
+	// check-in goes into the history as it was, then its undoing. The
+	// UPDATE's RETURNING gives the row as it is after; the old values are
+	// read from the same row in a FROM of the statement's snapshot,
+	// which the WHERE (checked_in_by = user) pins to the row updated.
 	err := s.db.WithContext(ctx).Raw(`WITH done AS (
-			UPDATE invitation_ceremonies
+			UPDATE invitation_ceremonies ic
 			SET checked_in_at = NULL, checked_in_gate_id = NULL, checked_in_by = NULL,
 			    companions_checked_in = 0, updated_at = now()
-			WHERE invitation_id = ? AND ceremony_id = ? AND checked_in_by = ?
-			  AND checked_in_at > now() - make_interval(secs => ?)
-			RETURNING invitation_id
+			FROM invitation_ceremonies old
+			WHERE old.invitation_id = ic.invitation_id AND old.ceremony_id = ic.ceremony_id
+			  AND ic.invitation_id = ? AND ic.ceremony_id = ? AND ic.checked_in_by = ?
+			  AND ic.checked_in_at > now() - make_interval(secs => ?)
+			RETURNING ic.invitation_id, old.checked_in_at, old.checked_in_gate_id, old.checked_in_by
 		), history AS (
-			INSERT INTO invitation_events (invitation_id, via, user_id, action, detail)
-			SELECT invitation_id, 'staff', ?, 'check_in_undone', jsonb_build_object('ceremony_id', ?::bigint)
+			INSERT INTO invitation_events (invitation_id, at, via, user_id, action, detail)
+			SELECT invitation_id, checked_in_at, 'staff', checked_in_by, 'checked_in',
+			       jsonb_build_object('ceremony_id', ?::bigint, 'gate_id', checked_in_gate_id)
+			FROM done
+			UNION ALL
+			SELECT invitation_id, now(), 'staff', ?, 'check_in_undone', jsonb_build_object('ceremony_id', ?::bigint)
 			FROM done
 		)
-		SELECT count(*) FROM done`, id, ceremonyID, userID, window.Seconds(), userID, ceremonyID).Scan(&n).Error
+		SELECT count(*) FROM done`, id, ceremonyID, userID, window.Seconds(), ceremonyID, userID, ceremonyID).Scan(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("invitation: undo check-in: %w", err)
 	}

@@ -71,6 +71,21 @@ type Store struct {
 	// pool, when set, runs the hot statements without database/sql in
 	// between (see onPgx).
 	pool *pgxpool.Pool
+	// arrivals hears of each check-in the scan makes, once committed.
+	arrivals Arrivals
+}
+
+// Arrivals is told of every check-in CheckIn commits, for the live board:
+// the scan's statement does not announce itself in the database (see
+// checkInSQL). Changed must not block.
+type Arrivals interface {
+	Changed(ceremonyID int64)
+}
+
+// WithArrivals tells a of each check-in the scan makes.
+func (s *Store) WithArrivals(a Arrivals) *Store {
+	s.arrivals = a
+	return s
 }
 
 // NewStore returns a store. notify may be nil (no e-mail).
@@ -453,10 +468,22 @@ func (s *Store) exists(tx *gorm.DB, id int64) error {
 	return nil
 }
 
-// History returns invitation id's events, oldest first.
+// History returns invitation id's events, oldest first. A check-in that
+// stands is read from its answer row (checked_in_at, _gate_id, _by), which
+// is its record: the scan writes no history row of its own (see
+// checkInSQL), and an undo writes the check-in it undoes into
+// invitation_events before clearing the row (UndoCheckIn). Such an entry
+// has ID 0.
 func (s *Store) History(ctx context.Context, id int64) ([]Event, error) {
 	var es []Event
-	if err := s.db.WithContext(ctx).Where("invitation_id = ?", id).Order("at, id").Find(&es).Error; err != nil {
+	err := s.db.WithContext(ctx).Raw(`SELECT id, invitation_id, at, via, user_id, action, detail
+		FROM invitation_events WHERE invitation_id = ?
+		UNION ALL
+		SELECT 0, invitation_id, checked_in_at, 'staff', checked_in_by, 'checked_in',
+		       jsonb_build_object('ceremony_id', ceremony_id, 'gate_id', checked_in_gate_id)
+		FROM invitation_ceremonies WHERE invitation_id = ? AND checked_in_at IS NOT NULL
+		ORDER BY at, id`, id, id).Scan(&es).Error
+	if err != nil {
 		return nil, fmt.Errorf("invitation: history: %w", err)
 	}
 	return es, nil
