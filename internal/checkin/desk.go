@@ -64,6 +64,9 @@ type chooseCeremony struct {
 
 type chooseData struct {
 	Ceremonies []chooseCeremony
+	// UnknownGate: the address named a gate the ceremony's venue does
+	// not have (an old bookmark, a gate removed): said above the choice.
+	UnknownGate bool
 }
 
 // Choose shows GET /checkin: the published ceremonies of the current
@@ -85,14 +88,15 @@ func (h *Handler) Choose(c echo.Context) error {
 		}
 		open = append(open, full)
 	}
-	return h.renderChoose(c, open)
+	return h.renderChoose(c, open, false)
 }
 
-// renderChoose shows the ceremonies cs with a button per gate.
-func (h *Handler) renderChoose(c echo.Context, cs []Ceremony) error {
+// renderChoose shows the ceremonies cs with a button per gate, saying
+// first, if unknownGate, that the gate asked for is not one of them.
+func (h *Handler) renderChoose(c echo.Context, cs []Ceremony, unknownGate bool) error {
 	p := h.View.Page(c, "checkin.desk.choose_title")
 	p.Nav = "checkin"
-	var d chooseData
+	d := chooseData{UnknownGate: unknownGate}
 	for _, cer := range cs {
 		p.Zone = cer.Location
 		d.Ceremonies = append(d.Ceremonies, chooseCeremony{
@@ -299,7 +303,9 @@ func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) erro
 // Desk shows GET /checkin/:ceremony?gate=G, and with q the guests whose
 // names match.
 func (h *Handler) Desk(c echo.Context) error {
-	r, err := h.open(c, func(c echo.Context, d *desk) error { return h.renderChoose(c, []Ceremony{d.ceremony}) })
+	r, err := h.open(c, func(c echo.Context, d *desk) error {
+		return h.renderChoose(c, []Ceremony{d.ceremony}, c.QueryParam("gate") != "")
+	})
 	if r == nil {
 		return err
 	}

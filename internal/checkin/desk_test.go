@@ -233,6 +233,20 @@ func TestDeskAccessAndChoice(t *testing.T) {
 	if !strings.Contains(body, "data-keep-focus") || !strings.Contains(body, "Gate: Gate 01") {
 		t.Error("the desk has no scan field keeping the focus, or does not name its gate")
 	}
+	// A gate the ceremony's venue does not have: the choice again, saying
+	// why (not a silent fall-back); without a gate, no such word.
+	if strings.Contains(body, "not one of this ceremony") {
+		t.Error("a desk with its gate warns of an unknown gate")
+	}
+	_, body = staff.Get(f.deskPath(0) + "?gate=999999")
+	if !strings.Contains(body, `role="alert">The gate in this address is not one of this ceremony&#39;s gates.`) ||
+		!strings.Contains(body, fmt.Sprintf(`href="/checkin/%d?gate=%d"`, f.ceremony, f.gates[3])) {
+		t.Error("an unknown gate does not say so above the gates to choose from")
+	}
+	_, body = staff.Get(f.deskPath(0))
+	if strings.Contains(body, "not one of this ceremony") {
+		t.Error("the desk without a gate warns of an unknown gate")
+	}
 	// A ceremony of no edition, or a gate of another venue, is refused.
 	if resp, _ := staff.Get("/checkin/999999?gate=1"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown ceremony: %d, want 404", resp.StatusCode)
