@@ -137,6 +137,7 @@ type invitationRow struct {
 	Allowed      int
 	Answered     bool
 	Responded    string
+	RespondedAt  time.Time // zero if none; the print view's short date (invitations_print.go)
 	Via          string
 	By           string
 	Channel      string
@@ -335,6 +336,7 @@ func (h *Handler) listRows(ctx context.Context, p *view.Page, ed *EditionInfo, d
 		}
 		if inv.RespondedAt != nil {
 			r.Responded = dates.Date(*inv.RespondedAt)
+			r.RespondedAt = *inv.RespondedAt
 		}
 		if inv.RespondedVia != nil {
 			r.Via = *inv.RespondedVia
@@ -569,7 +571,7 @@ func (h *Handler) PrintInvitations(c echo.Context) error {
 			return err
 		}
 	}
-	p.Data = d
+	p.Data = newPrintData(p, d)
 	return h.View.Render(c, http.StatusOK, tmplInvitationsPrint, p)
 }
 
