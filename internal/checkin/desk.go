@@ -376,7 +376,7 @@ func (h *Handler) Scan(c echo.Context) error {
 	// the template's very bytes, and desk_answer_test.go keeps the two
 	// identical; the headers are those view.Renderer.Render sets.
 	hdr.Set("Content-Language", r.p.Locale)
-	return c.HTMLBlob(http.StatusOK, scanAnswer(r.p, r.data))
+	return sendScanAnswer(c, r.p, r.data)
 }
 
 // Companion serves POST /checkin/:ceremony/companion: one more companion

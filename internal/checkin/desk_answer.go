@@ -2,8 +2,12 @@ package checkin
 
 import (
 	"bytes"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
 
 	"vigil/internal/view"
 )
@@ -31,6 +35,21 @@ func scanAnswer(p *view.Page, d *deskData) []byte {
 	buf := bytes.NewBuffer(make([]byte, 0, scanAnswerSize))
 	writeScanAnswer(buf, p, d)
 	return buf.Bytes()
+}
+
+// answerBufs keeps the scan answers' buffers between scans: a fresh one
+// was a quarter of the bytes a scan allocated, and the collector's work
+// grows with them.
+var answerBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, scanAnswerSize)) }}
+
+// sendScanAnswer writes the answer to d into the response.
+func sendScanAnswer(c echo.Context, p *view.Page, d *deskData) error {
+	buf := answerBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	writeScanAnswer(buf, p, d)
+	err := c.HTMLBlob(http.StatusOK, buf.Bytes())
+	answerBufs.Put(buf)
+	return err
 }
 
 // writeScanAnswer writes what desk.html writes for d.ResultOnly: the
