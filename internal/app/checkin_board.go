@@ -30,7 +30,7 @@ import (
 func newCheckinBoard(db *database.DB, ceremonies *ceremony.Store, venues *venue.Store, invitations *invitation.Store,
 	delegations *delegation.Store, renderer *view.Renderer, log *slog.Logger) *checkin.Board {
 	return checkin.NewBoard(checkin.BoardDeps{
-		Ceremonies: boardCeremonies{ceremonies: ceremonies, venues: venues},
+		Ceremonies: &boardCeremonies{ceremonies: ceremonies, venues: venues},
 		Arrivals:   boardArrivals{invitations},
 		Guests:     &boardGuests{store: delegations},
 		Listen: func(ctx context.Context) (*pgx.Conn, error) {
@@ -46,17 +46,52 @@ func newCheckinBoard(db *database.DB, ceremonies *ceremony.Store, venues *venue.
 }
 
 // boardCeremonies serves checkin.BoardCeremonies from the ceremony and
-// venue stores.
+// venue stores, keeping what it read of a ceremony for boardCeremonyTTL.
 type boardCeremonies struct {
 	ceremonies *ceremony.Store
 	venues     *venue.Store
+
+	mu   sync.Mutex
+	kept map[int64]keptBoardCeremony
 }
+
+type keptBoardCeremony struct {
+	c  checkin.BoardCeremony
+	at time.Time
+}
+
+// boardCeremonyTTL is how long the board trusts what it read of a
+// ceremony (title, start, zones): the board reads its numbers up to twice
+// a second while check-ins come, and those four look-ups each time were
+// the gates' scans' to wait behind. A change shows within this time.
+const boardCeremonyTTL = 10 * time.Second
 
 // BoardCeremony implements checkin.BoardCeremonies: the ceremony in any
 // edition of the commemoration (the newest edition is tried first), with
 // its zones in the venue's order (all the venue's zones when the ceremony
 // names none).
-func (a boardCeremonies) BoardCeremony(ctx context.Context, id int64) (checkin.BoardCeremony, error) {
+func (a *boardCeremonies) BoardCeremony(ctx context.Context, id int64) (checkin.BoardCeremony, error) {
+	a.mu.Lock()
+	k, ok := a.kept[id]
+	a.mu.Unlock()
+	if ok && time.Since(k.at) < boardCeremonyTTL {
+		return k.c, nil
+	}
+	c, err := a.read(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	a.mu.Lock()
+	if a.kept == nil {
+		a.kept = map[int64]keptBoardCeremony{}
+	}
+	a.kept[id] = keptBoardCeremony{c: c, at: time.Now()}
+	a.mu.Unlock()
+	return c, nil
+}
+
+// read reads ceremony id for BoardCeremony.
+func (a *boardCeremonies) read(ctx context.Context, id int64) (checkin.BoardCeremony, error) {
 	cm, err := a.ceremonies.Current(ctx)
 	if errors.Is(err, ceremony.ErrNotFound) {
 		return checkin.BoardCeremony{}, checkin.ErrNotFound
