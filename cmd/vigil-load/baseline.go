@@ -73,6 +73,14 @@ type Baseline struct {
 	hub  *baselineHub
 }
 
+// QuietCheckIns makes the sessions of a baseline pool keep Vigil's
+// check-in trigger silent (migration 00014), as Vigil's scan keeps it for
+// its own: targets.md's baseline scan is the bare UPDATE, and a NOTIFY in
+// its transaction would make its commits queue one behind another.
+func QuietCheckIns(cfg *pgxpool.Config) {
+	cfg.ConnConfig.RuntimeParams["vigil.checkin_announce"] = "after_commit"
+}
+
 // NewBaseline builds the baseline on pool; dbURL opens the LISTEN
 // connection of its live board.
 func NewBaseline(ctx context.Context, pool *pgxpool.Pool, dbURL string, pads *Pads) (*Baseline, error) {
@@ -228,6 +236,14 @@ func (b *Baseline) scan(c echo.Context) error {
 		}
 	} else if err != nil {
 		return err
+	} else if b.hub.listened(cer) {
+		// Its boards hear of the check-in from a NOTIFY after the
+		// commit, as Vigil's do (migration 00014: the pool's sessions
+		// keep the check-in trigger silent, see QuietCheckIns); with
+		// no board open it sends none.
+		if _, err := b.pool.Exec(ctx, "SELECT pg_notify('vigil_checkin', $1)", fmt.Sprintf(`{"ceremony_id":%d}`, cer)); err != nil {
+			return err
+		}
 	}
 	pads := &b.pads.Scan
 	if strings.HasPrefix(c.Path(), "/quiet/") {
@@ -327,10 +343,7 @@ func (h *baselineHub) run(ctx context.Context) {
 			continue
 		}
 		cer := p.CeremonyID
-		h.mu.Lock()
-		listened := len(h.subs[cer]) > 0
-		h.mu.Unlock()
-		if !listened {
+		if !h.listened(cer) {
 			continue
 		}
 		var d struct{ In, Expected int }
@@ -360,6 +373,13 @@ func (h *baselineHub) run(ctx context.Context) {
 type bytesBuffer []byte
 
 func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
+
+// listened reports whether a board of ceremony cer is open.
+func (h *baselineHub) listened(cer int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[cer]) > 0
+}
 
 func (h *baselineHub) subscribe(cer int64) chan []byte {
 	ch := make(chan []byte, 1)

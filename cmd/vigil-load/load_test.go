@@ -83,6 +83,7 @@ func TestSeedAndBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.ConnConfig.Tracer = qc
+	QuietCheckIns(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -160,6 +160,7 @@ func serveBaseline(dbURL string) error {
 		cfg.MaxConns = 8
 	}
 	cfg.ConnConfig.Tracer = qc
+	QuietCheckIns(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("vigil-load: open pool: %w", err)
