@@ -142,11 +142,20 @@ func (a *boardCeremonies) read(ctx context.Context, id int64) (checkin.BoardCere
 type boardArrivals struct{ store *invitation.Store }
 
 // BoardArrivals implements checkin.BoardArrivals.
-func (a boardArrivals) BoardArrivals(ctx context.Context, ceremonyID int64) ([]checkin.BoardGroup, []checkin.BoardVIPWaiting, error) {
-	groups, vips, err := a.store.ArrivalSums(ctx, ceremonyID)
+func (a boardArrivals) BoardArrivals(ctx context.Context, ceremonyID int64) (checkin.BoardTally, error) {
+	rows, err := a.store.ArrivalRows(ctx, ceremonyID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	return boardTally{invitation.NewArrivalTally(rows)}, nil
+}
+
+// boardTally serves checkin.BoardTally from an invitation.ArrivalTally.
+type boardTally struct{ *invitation.ArrivalTally }
+
+// Sums implements checkin.BoardTally.
+func (t boardTally) Sums() ([]checkin.BoardGroup, []checkin.BoardVIPWaiting) {
+	groups, vips := t.ArrivalTally.Sums()
 	// The two packages declare the same fields on purpose: a conversion,
 	// which stops compiling the day they differ.
 	outG := make([]checkin.BoardGroup, len(groups))
@@ -157,7 +166,7 @@ func (a boardArrivals) BoardArrivals(ctx context.Context, ceremonyID int64) ([]c
 	for i, v := range vips {
 		outV[i] = checkin.BoardVIPWaiting(v)
 	}
-	return outG, outV, nil
+	return outG, outV
 }
 
 // boardGuestsTTL is how long the board trusts what it read of a guest:

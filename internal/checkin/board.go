@@ -26,16 +26,18 @@ import (
 // by delegation, and the VIPs not yet arrived, on a wall screen that
 // updates itself.
 //
-// How an arrival reaches every open board on every server: the check-in
-// changes invitation_ceremonies.checked_in_at, a trigger sends
-// pg_notify('vigil_checkin', {"ceremony_id","invitation_id","checked_in"})
-// (migrations/00007_checkin.sql), and each server process holds one LISTEN
-// connection while it has boards open. A notification marks the
-// ceremony's numbers changed; the ceremony's hub (boardHub) reads them
-// once, renders them once per language and hands the same event bytes to
-// every open board of that ceremony, reading at most every boardCoalesce
-// while check-ins keep coming. The cost of an arrival is thus one read and
-// one render per language, whatever the number of boards.
+// How an arrival reaches every open board on every server: the scan's
+// check-in is announced on channel vigil_checkin after its commit
+// (Announcer: {"ceremony_id", "in": [invitations]}), any other change of a
+// check-in by a trigger (migrations/00007_checkin.sql, 00014), and each
+// server process holds one LISTEN connection while it has boards open. A
+// notification marks the ceremony's numbers changed (and counts the
+// scans' check-ins in the answers it keeps: board_tally.go); the
+// ceremony's hub (boardHub) adds them up once, renders them once per
+// language and hands the same event bytes to every open board of that
+// ceremony, at most every boardCoalesce while check-ins keep coming. The
+// cost of an arrival is thus one sum in memory and one render per
+// language, whatever the number of boards.
 
 // Template of the board; the page and the live fragment are one file.
 const tmplBoard = "checkin/board"
@@ -97,6 +99,9 @@ type BoardDeps struct {
 type Board struct {
 	BoardDeps
 	hub *boardHub
+	// tallies are the answers of the ceremonies with boards open
+	// (board_tally.go).
+	tallies boardTallies
 	// servers are the HTTP servers whose shutdown has been hooked.
 	servers sync.Map
 }
@@ -109,6 +114,7 @@ func NewBoard(d BoardDeps) *Board {
 	}
 	b := &Board{BoardDeps: d}
 	b.hub = newBoardHub(b.listen, b.load, b.event, d.Log)
+	b.hub.dropped, b.hub.stale = b.tallies.forget, b.tallies.invalidateAll
 	return b
 }
 
@@ -373,15 +379,15 @@ type boardView struct {
 	EventsURL string
 }
 
-// load reads a ceremony's numbers: the ceremony, the answers added up by
-// the database, and the names of the VIPs it lists (from a cache, mostly),
-// whatever the number of guests.
+// load reads a ceremony's numbers: the ceremony, the answers added up
+// (from the tally kept in memory, mostly: board_tally.go), and the names of
+// the VIPs it lists (from a cache, mostly).
 func (b *Board) load(ctx context.Context, id int64) (boardData, error) {
 	ce, err := b.Ceremonies.BoardCeremony(ctx, id)
 	if err != nil {
 		return boardData{}, err
 	}
-	groups, vips, err := b.Arrivals.BoardArrivals(ctx, id)
+	groups, vips, err := b.tallies.sums(ctx, id, b.Arrivals)
 	if err != nil {
 		return boardData{}, err
 	}
@@ -520,6 +526,10 @@ type boardHub struct {
 	log    *slog.Logger
 	// interval is the least time between two reads for one ceremony.
 	interval time.Duration
+	// dropped, when set, is told of a ceremony whose last stream closed;
+	// stale, of a resync (everything must be read again).
+	dropped func(id int64)
+	stale   func()
 }
 
 // boardRoom is the streams of one ceremony and the state of its worker.
@@ -600,6 +610,9 @@ func (h *boardHub) unsubscribe(s *boardSub) {
 	if len(room.subs) == 0 {
 		delete(h.rooms, s.ceremony)
 		room.gone = true
+		if h.dropped != nil {
+			h.dropped(s.ceremony)
+		}
 	}
 	if h.total == 0 && h.stopListen != nil {
 		h.stopListen()
@@ -626,6 +639,9 @@ func (h *boardHub) notify(id int64) {
 // resync reads every ceremony again: after the LISTEN connection
 // (re)connects, changes made while it was down were never announced.
 func (h *boardHub) resync() {
+	if h.stale != nil {
+		h.stale()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, room := range h.rooms {
@@ -795,11 +811,13 @@ func (h *boardHub) close() {
 
 // The LISTEN connection ----------------------------------------------------------
 
-// boardNotice is the payload of a vigil_checkin notification.
+// boardNotice is the payload of a vigil_checkin notification: from the
+// Announcer, {"ceremony_id", "in": [invitations checked in]}; from the
+// trigger (migration 00007), {"ceremony_id", "invitation_id",
+// "checked_in", "companions_checked_in"}.
 type boardNotice struct {
-	CeremonyID   int64 `json:"ceremony_id"`
-	InvitationID int64 `json:"invitation_id"`
-	CheckedIn    bool  `json:"checked_in"`
+	CeremonyID int64   `json:"ceremony_id"`
+	In         []int64 `json:"in"`
 }
 
 // listen holds the LISTEN connection until ctx ends, reconnecting when it
@@ -817,6 +835,13 @@ func (b *Board) listen(ctx context.Context) {
 				b.Log.Warn("live board: unreadable notification", "payload", payload, "err", err)
 				b.hub.resync()
 				return
+			}
+			if msg.In != nil {
+				// Scans' check-ins: counted in the tally kept.
+				b.tallies.checkedIn(msg.CeremonyID, msg.In)
+			} else {
+				// Anything else: the answers are read again.
+				b.tallies.invalidate(msg.CeremonyID)
 			}
 			b.hub.notify(msg.CeremonyID)
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -17,10 +18,15 @@ import (
 // own, which writes nothing and so holds the notify lock for a moment
 // only.
 //
+// Each notification names the invitations checked in, so that the boards
+// count them in the answers they keep instead of reading them all again
+// (board_tally.go): {"ceremony_id": C, "in": [invitation, …]}.
+//
 // During a rush it sends at most one statement every announceSpacing,
-// naming each ceremony that changed once: the boards read their numbers
-// at most every boardCoalesce anyway, so nothing is lost but notify
-// traffic. The first change after a quiet spell goes out at once.
+// with a notification per ceremony that changed (more for a long list:
+// announceBatch): the boards add up at most every boardCoalesce anyway,
+// so nothing is lost but notify traffic. The first change after a quiet
+// spell goes out at once.
 //
 // A change is announced at most once, after its commit; an instance that
 // dies in between loses the announcement, and the boards catch up with
@@ -30,7 +36,7 @@ type Announcer struct {
 	log  *slog.Logger
 
 	mu      sync.Mutex
-	pending map[int64]struct{}
+	pending map[int64][]int64
 	running bool
 	idle    *sync.Cond
 }
@@ -42,20 +48,24 @@ const announceSpacing = 50 * time.Millisecond
 // announceTimeout bounds one notification statement.
 const announceTimeout = 5 * time.Second
 
+// announceBatch is the most invitations one notification names, which
+// keeps its payload well under PostgreSQL's 8,000 bytes.
+const announceBatch = 400
+
 // NewAnnouncer returns an Announcer that runs its statements with exec
 // (a pool's Exec).
 func NewAnnouncer(exec func(ctx context.Context, sql string, args ...any) error, log *slog.Logger) *Announcer {
-	a := &Announcer{exec: exec, log: log, pending: map[int64]struct{}{}}
+	a := &Announcer{exec: exec, log: log, pending: map[int64][]int64{}}
 	a.idle = sync.NewCond(&a.mu)
 	return a
 }
 
-// Changed announces that a check-in of ceremonyID was committed. It does
-// not wait.
-func (a *Announcer) Changed(ceremonyID int64) {
+// Changed announces that invitationID was checked in at ceremonyID, once
+// committed. It does not wait.
+func (a *Announcer) Changed(ceremonyID, invitationID int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.pending[ceremonyID] = struct{}{}
+	a.pending[ceremonyID] = append(a.pending[ceremonyID], invitationID)
 	if !a.running {
 		a.running = true
 		go a.send()
@@ -84,9 +94,11 @@ func (a *Announcer) send() {
 			a.mu.Unlock()
 			return
 		}
-		payloads := make([]string, 0, len(a.pending))
-		for id := range a.pending {
-			payloads = append(payloads, `{"ceremony_id":`+strconv.FormatInt(id, 10)+`}`)
+		var payloads []string
+		for id, invs := range a.pending {
+			for batch := range slices.Chunk(invs, announceBatch) {
+				payloads = append(payloads, announcement(id, batch))
+			}
 		}
 		clear(a.pending)
 		a.mu.Unlock()
@@ -101,4 +113,19 @@ func (a *Announcer) send() {
 		}
 		time.Sleep(announceSpacing)
 	}
+}
+
+// announcement is the payload naming invitations checked in at ceremony.
+func announcement(ceremony int64, invitations []int64) string {
+	b := make([]byte, 0, 32+8*len(invitations))
+	b = append(b, `{"ceremony_id":`...)
+	b = strconv.AppendInt(b, ceremony, 10)
+	b = append(b, `,"in":[`...)
+	for i, id := range invitations {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, "]}"...))
 }

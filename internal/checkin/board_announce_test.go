@@ -2,9 +2,11 @@ package checkin_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,9 +17,9 @@ import (
 	"vigil/internal/testdb"
 )
 
-// A burst of check-ins is announced in a few notifications, each naming
-// every ceremony that changed, and the last change of the burst is
-// always announced after it was made.
+// A burst of check-ins is announced in a few statements, naming every
+// invitation checked in once, in payloads PostgreSQL takes; and the last
+// change of the burst is always announced after it was made.
 func TestAnnouncerCoalescesABurst(t *testing.T) {
 	db, _ := testdb.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -39,16 +41,21 @@ func TestAnnouncerCoalescesABurst(t *testing.T) {
 
 	// 2,000 check-ins of ceremony 1 over about 200 ms, and one of 2.
 	for i := range 2000 {
-		a.Changed(1)
+		a.Changed(1, int64(i+1))
 		if i == 1000 {
-			a.Changed(2)
+			a.Changed(2, 5000)
 		}
 		if i%100 == 0 {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	a.Flush()
-	got := map[string]int{}
+	type notice struct {
+		CeremonyID int64   `json:"ceremony_id"`
+		In         []int64 `json:"in"`
+	}
+	got := map[int64][]int64{}
+	notices := map[int64]int{}
 	for {
 		quiet, stop := context.WithTimeout(ctx, 300*time.Millisecond)
 		n, err := conn.WaitForNotification(quiet)
@@ -56,23 +63,38 @@ func TestAnnouncerCoalescesABurst(t *testing.T) {
 		if err != nil {
 			break
 		}
-		got[n.Payload]++
+		if len(n.Payload) > 8000 {
+			t.Errorf("a payload of %d bytes", len(n.Payload))
+		}
+		var p notice
+		if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
+			t.Fatalf("payload %q: %v", n.Payload, err)
+		}
+		got[p.CeremonyID] = append(got[p.CeremonyID], p.In...)
+		notices[p.CeremonyID]++
 	}
-	one, two := got[`{"ceremony_id":1}`], got[`{"ceremony_id":2}`]
-	if one == 0 || two != 1 || len(got) != 2 {
-		t.Errorf("notifications %v, want ceremony 1 at least once and ceremony 2 once", got)
+	// Every check-in named once, in order.
+	want := make([]int64, 2000)
+	for i := range want {
+		want[i] = int64(i + 1)
+	}
+	if !slices.Equal(got[1], want) || !slices.Equal(got[2], []int64{5000}) || len(got) != 2 {
+		t.Errorf("invitations announced: ceremony 1 %d (want 1…2000 in order), ceremony 2 %v, %d ceremonies", len(got[1]), got[2], len(got))
 	}
 	// At most one statement per 50 ms: about 5 for 200 ms, never one
 	// per check-in.
-	if n := statements.Load(); n > 10 || int64(one) != n {
-		t.Errorf("%d statements, %d notifications of ceremony 1 for 2,000 check-ins, want the same few", n, one)
+	if n := statements.Load(); n > 10 {
+		t.Errorf("%d statements for 2,000 check-ins, want a few", n)
+	}
+	if notices[2] != 1 {
+		t.Errorf("ceremony 2 announced %d times, want once", notices[2])
 	}
 
 	// A change after a quiet spell goes out at once, and again after
 	// the last one.
-	a.Changed(1)
+	a.Changed(1, 7)
 	n, err := conn.WaitForNotification(ctx)
-	if err != nil || n.Payload != `{"ceremony_id":1}` {
+	if err != nil || n.Payload != `{"ceremony_id":1,"in":[7]}` {
 		t.Fatalf("after a quiet spell: %v %v", n, err)
 	}
 }
@@ -84,8 +106,8 @@ func TestAnnouncerFailureDoesNotBlock(t *testing.T) {
 	a := checkin.NewAnnouncer(func(context.Context, string, ...any) error {
 		return errors.New("connection refused")
 	}, slog.New(countingHandler{&logged}))
-	for range 100 {
-		a.Changed(7)
+	for i := range 100 {
+		a.Changed(7, int64(i))
 	}
 	done := make(chan struct{})
 	go func() { a.Flush(); close(done) }()

@@ -7,3 +7,7 @@ package checkin
 func BoardWork() (computations, renders int64) {
 	return boardComputations.Load(), boardRenders.Load()
 }
+
+// BoardFullReads returns how many times the live board read a ceremony's
+// answers (rather than counting announced check-ins in those it keeps).
+func BoardFullReads() int64 { return boardFullReads.Load() }

@@ -37,8 +37,7 @@ type BoardCeremonies interface {
 
 // BoardGroup is the answers to a ceremony the board counts (expected,
 // that is accepted, or checked in, or both) of one zone and delegation,
-// added up by the database: the board reads a handful of groups instead of
-// thousands of answers.
+// added up.
 type BoardGroup struct {
 	// ZoneID is the zone the guests are seated in; nil when none is set.
 	ZoneID *int64
@@ -67,11 +66,20 @@ type BoardVIPWaiting struct {
 	DelegationID *int64
 }
 
-// BoardArrivals reads the answers of a ceremony, added up by zone and
-// delegation, and the VIPs expected and not yet arrived; both from one
-// snapshot, so that a VIP listed as not arrived is not counted as arrived.
+// BoardTally is a ceremony's answers as the board keeps them in memory:
+// read once, then told of the check-ins the gates' scans announce.
+type BoardTally interface {
+	// CheckIn counts invitations ids as checked in; false when one of
+	// them is an answer the tally does not hold (made since it was read).
+	CheckIn(invitationIDs []int64) bool
+	// Sums adds the answers up by zone and delegation, and lists the VIPs
+	// expected and not yet checked in.
+	Sums() ([]BoardGroup, []BoardVIPWaiting)
+}
+
+// BoardArrivals reads the answers of a ceremony, from one snapshot.
 type BoardArrivals interface {
-	BoardArrivals(ctx context.Context, ceremonyID int64) ([]BoardGroup, []BoardVIPWaiting, error)
+	BoardArrivals(ctx context.Context, ceremonyID int64) (BoardTally, error)
 }
 
 // BoardGuest is what the board shows of a guest.

@@ -692,10 +692,10 @@ func TestCheckInNotifies(t *testing.T) {
 		}
 		return n.Payload
 	}
-	announced := fmt.Sprintf(`{"ceremony_id":%d}`, f.ceremony)
+	announced := func(inv int64) string { return fmt.Sprintf(`{"ceremony_id":%d,"in":[%d]}`, f.ceremony, inv) }
 	f.scan(c, 0, f.accepted.code)
-	if p := next(); p != announced {
-		t.Errorf("check-in notified %s, want %s", p, announced)
+	if p, want := next(), announced(f.accepted.invitation); p != want {
+		t.Errorf("check-in notified %s, want %s", p, want)
 	}
 	// Sent after the commit: a reader sees the check-in.
 	if f.row(t, f.accepted.invitation).At == nil {
@@ -712,8 +712,8 @@ func TestCheckInNotifies(t *testing.T) {
 	// it (the trigger did not notify too).
 	f.scan(c, 0, f.declined.code)
 	f.scan(c, 0, f.pending.code)
-	if p := next(); p != announced {
-		t.Errorf("got %s, want the pending guest's check-in %s", p, announced)
+	if p, want := next(), announced(f.pending.invitation); p != want {
+		t.Errorf("got %s, want the pending guest's check-in %s", p, want)
 	}
 	quiet, stop := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer stop()

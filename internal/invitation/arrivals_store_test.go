@@ -10,8 +10,8 @@ import (
 	"vigil/internal/testdb"
 )
 
-// arrivalsByRow is the board's former read, one row per answer, kept as
-// the reference the sums the database makes are checked against.
+// arrivalsByRow is the reference the board's sums (ArrivalTally) are
+// checked against: the answers one by one, in SQL, added up by the test.
 const arrivalsByRow = `SELECT i.guest_id, ic.zone_id, g.delegation_id, coalesce(d.name, ''), coalesce(d.precedence, 0), g.vip,
 		(ic.status = 'accepted' AND i.revoked_at IS NULL) AS expected,
 		1 + ic.companions AS seats,
@@ -33,7 +33,7 @@ func arrivalKey(zone, delegation *int64) string {
 	return "zone " + s(zone) + " delegation " + s(delegation)
 }
 
-func TestArrivalSumsMatchRowByRow(t *testing.T) {
+func TestArrivalTallyMatchesRowByRow(t *testing.T) {
 	db, _ := testdb.New(t)
 	ctx := context.Background()
 	id := func(q string, args ...any) int64 {
@@ -167,10 +167,12 @@ func TestArrivalSumsMatchRowByRow(t *testing.T) {
 		{"database/sql", invitation.NewStore(db.Gorm, nil, nil, nil)},
 	} {
 		t.Run(s.name, func(t *testing.T) {
-			groups, vips, err := s.store.ArrivalSums(ctx, wreath)
+			rows, err := s.store.ArrivalRows(ctx, wreath)
 			if err != nil {
 				t.Fatal(err)
 			}
+			tally := invitation.NewArrivalTally(rows)
+			groups, vips := tally.Sums()
 			got := map[string]invitation.ArrivalGroup{}
 			for _, g := range groups {
 				k := arrivalKey(g.ZoneID, g.DelegationID)
@@ -208,6 +210,40 @@ func TestArrivalSumsMatchRowByRow(t *testing.T) {
 			slices.Sort(ids)
 			if !slices.Equal(ids, wantVIPs) {
 				t.Errorf("VIPs awaited %v, want %v", ids, wantVIPs)
+			}
+
+			// Told of a check-in, the tally counts it as the database
+			// would: the French VIP in, once, however often told.
+			var vip1Invitation int64
+			for _, r := range rows {
+				if r.GuestID == vip1 {
+					vip1Invitation = r.InvitationID
+				}
+			}
+			for range 2 {
+				if !tally.CheckIn([]int64{vip1Invitation}) {
+					t.Fatal("the tally does not know the VIP's answer")
+				}
+			}
+			groups, vips = tally.Sums()
+			k := arrivalKey(&zVIP, &dFrance)
+			for _, g := range groups {
+				if arrivalKey(g.ZoneID, g.DelegationID) == k && (g.GuestsIn != want[k].GuestsIn+1 || g.PeopleIn != want[k].PeopleIn+1 || g.Guests != want[k].Guests) {
+					t.Errorf("after the check-in, %s: %+v, want one more guest in than %+v", k, g, want[k])
+				}
+			}
+			for _, v := range vips {
+				if v.GuestID == vip1 {
+					t.Error("the VIP checked in is still awaited")
+				}
+			}
+			if len(vips) != len(wantVIPs)-1 {
+				t.Errorf("%d VIPs awaited after the check-in, want %d", len(vips), len(wantVIPs)-1)
+			}
+			// An answer made after the tally was read: it must be read
+			// again.
+			if tally.CheckIn([]int64{vip1Invitation, 1 << 40}) {
+				t.Error("a check-in of an answer the tally never read was taken as counted")
 			}
 		})
 	}

@@ -180,7 +180,7 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 		case done:
 			res.Outcome = CheckInDone
 			if s.arrivals != nil {
-				s.arrivals.Changed(r.CeremonyID)
+				s.arrivals.Changed(r.CeremonyID, a.InvitationID)
 			}
 		case !invited:
 			res.Outcome = CheckInNotInvited
@@ -253,7 +253,7 @@ func (s *Store) checkInNow(ctx context.Context, q string, key any, r CheckInRequ
 	}
 	v.fill(a)
 	if s.arrivals != nil {
-		s.arrivals.Changed(r.CeremonyID)
+		s.arrivals.Changed(r.CeremonyID, a.InvitationID)
 	}
 	return res, true, nil
 }

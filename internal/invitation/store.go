@@ -79,7 +79,7 @@ type Store struct {
 // the scan's statement does not announce itself in the database (see
 // checkInSQL). Changed must not block.
 type Arrivals interface {
-	Changed(ceremonyID int64)
+	Changed(ceremonyID, invitationID int64)
 }
 
 // WithArrivals tells a of each check-in the scan makes.
