@@ -178,21 +178,7 @@ func checkInvitationPages(t *testing.T, file, loc string, pages int, rows []invi
 			t.Errorf("page %d does not repeat the table header:\n%s", p, pt)
 			continue
 		}
-		var blocks [][]string
-		for _, l := range lines[head+1:] {
-			if strings.TrimSpace(l) == "" || pageFooterRe.MatchString(l) {
-				continue
-			}
-			if invitationPrintRowRe.MatchString(l) {
-				blocks = append(blocks, []string{l})
-				continue
-			}
-			if len(blocks) == 0 {
-				t.Errorf("page %d starts with the rest of a row split by the page break: %q", p, l)
-				continue
-			}
-			blocks[len(blocks)-1] = append(blocks[len(blocks)-1], l)
-		}
+		blocks := pdfRows(t, p, lines[head+1:], invitationPrintRowRe, pageFooterRe.MatchString)
 		perPage = append(perPage, len(blocks))
 		for _, b := range blocks {
 			n, _ := strconv.Atoi(invitationPrintRowRe.FindStringSubmatch(b[0])[1])

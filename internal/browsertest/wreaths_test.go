@@ -186,21 +186,7 @@ func TestWreathOrderPrintsInPrecedenceOrder(t *testing.T) {
 		}
 		// A row is its first line (position, delegation …) and the lines
 		// its wrapped cells continue on, up to the next row.
-		var blocks [][]string
-		for _, l := range lines[head+1:] {
-			if strings.TrimSpace(l) == "" || strings.Contains(l, "Page ") {
-				continue
-			}
-			if rowStartRe.MatchString(l) {
-				blocks = append(blocks, []string{l})
-				continue
-			}
-			if len(blocks) == 0 {
-				t.Errorf("page %d starts with the rest of a row split by the page break: %q", p, l)
-				continue
-			}
-			blocks[len(blocks)-1] = append(blocks[len(blocks)-1], l)
-		}
+		blocks := pdfRows(t, p, lines[head+1:], rowStartRe, func(l string) bool { return strings.Contains(l, "Page ") })
 		if len(blocks) == 0 {
 			t.Errorf("page %d has no rows", p)
 		}

@@ -2,7 +2,6 @@ package checkin
 
 import (
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +14,7 @@ import (
 
 	"vigil/internal/i18n"
 	"vigil/internal/view"
-	"vigil/web"
+	"vigil/internal/view/viewtest"
 )
 
 // The hand-written answer to an htmx scan (desk_answer.go) must be the
@@ -58,28 +57,7 @@ const (
 
 func newAnswerDesk(t testing.TB) *answerDesk {
 	t.Helper()
-	tr, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	staticFS, err := fs.Sub(web.Static, "static")
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := view.NewAssets(staticFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmplFS, err := fs.Sub(web.Templates, "templates")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// No session: the requests are anonymous, and a Page reads the
-	// session only for a signed-in user.
-	rend, err := view.New(tmplFS, tr, assets, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rend := viewtest.Renderer(t)
 	now := time.Date(2026, 2, 26, 7, 30, 0, 0, time.UTC)
 	h := NewHandler(Deps{View: rend})
 	h.now = func() time.Time { return now }

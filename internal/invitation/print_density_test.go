@@ -1,47 +1,25 @@
 package invitation
 
 import (
-	"io/fs"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"vigil/internal/i18n"
 	"vigil/internal/view"
-	"vigil/web"
+	"vigil/internal/view/viewtest"
 )
 
 // printPage is a page in language loc, in the Baku zone, as the print view
 // has it once listRows has run.
 func printPage(t *testing.T, loc string) *view.Page {
 	t.Helper()
-	tr, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	static, err := fs.Sub(web.Static, "static")
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := view.NewAssets(static)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := fs.Sub(web.Templates, "templates")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// No session: the request is anonymous, and a Page reads the session
-	// only for a signed-in user.
-	rend, err := view.New(tmpl, tr, assets, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rend := viewtest.Renderer(t)
 	c := echo.New().NewContext(httptest.NewRequest("GET", "/editions/2027/invitations/print", nil), httptest.NewRecorder())
 	view.SetLocale(c, loc)
 	p := rend.Page(c, "")
+	var err error
 	if p.Zone, err = time.LoadLocation("Asia/Baku"); err != nil {
 		t.Fatal(err)
 	}
