@@ -2,12 +2,15 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"vigil/internal/audit"
 	"vigil/internal/testdb"
@@ -34,8 +37,15 @@ func TestPasswordHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=12288,t=3,p=1$") {
 		t.Fatalf("hash format %q", h)
+	}
+	// A hash of an earlier version (19 MiB, 2 passes) still signs in:
+	// it is checked with the parameters it carries.
+	old := "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + base64.RawStdEncoding.EncodeToString(
+		argon2.IDKey([]byte("Şahin-Əliyev пароль"), []byte("saltsaltsaltsalt"), 2, 19456, 1, 32))
+	if ok, err := CheckPassword(old, "Şahin-Əliyev пароль"); !ok || err != nil {
+		t.Fatalf("a 19 MiB hash no longer checks: %v %v", ok, err)
 	}
 	if ok, err := CheckPassword(h, "Şahin-Əliyev пароль"); !ok || err != nil {
 		t.Fatalf("right password rejected: %v %v", ok, err)
