@@ -157,8 +157,31 @@ type guestRow struct {
 type deskShared struct {
 	CSRF                                      string
 	ScanURL, CompanionURL, UndoURL, WalkInURL string
-	CheckIn, AddCompanion, Undo               string
-	VIP, WalkIn, CheckedIn                    string
+	deskLabels
+}
+
+// deskLabels are the words of the desk's buttons and badges, in one
+// language.
+type deskLabels struct {
+	CheckIn, AddCompanion, Undo string
+	VIP, WalkIn, CheckedIn      string
+}
+
+// deskLabelsByLocale keeps each language's deskLabels: the catalogs are
+// built in, and a scan's answer needs all six (looking them up was a
+// third of the translator's work per scan).
+var deskLabelsByLocale sync.Map // locale → deskLabels
+
+func labelsFor(p *view.Page) deskLabels {
+	if l, ok := deskLabelsByLocale.Load(p.Locale); ok {
+		return l.(deskLabels)
+	}
+	l := deskLabels{
+		CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
+		VIP: p.T("checkin.desk.vip"), WalkIn: p.T("checkin.desk.walkin_badge"), CheckedIn: p.T("checkin.result.checked_in"),
+	}
+	deskLabelsByLocale.Store(p.Locale, l)
+	return l
 }
 
 type deskData struct {
@@ -285,8 +308,7 @@ func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) erro
 		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(), CodeAlphabet: codeAlphabet, CodeLength: codeLength, QueryMax: deskQueryMax,
 		S: &deskShared{
 			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
-			CheckIn: p.T("checkin.desk.check_in"), AddCompanion: p.T("checkin.desk.add_companion"), Undo: p.T("checkin.desk.undo"),
-			VIP: p.T("checkin.desk.vip"), WalkIn: p.T("checkin.desk.walkin_badge"), CheckedIn: p.T("checkin.result.checked_in"),
+			deskLabels: labelsFor(p),
 		},
 		// An htmx request swaps #desk-live only: the rest of the page
 		// is not rendered.
