@@ -8,10 +8,11 @@
 --
 -- The scan marks its own transaction with
 --   set_config('vigil.checkin_announce', 'after_commit', true)
--- (transaction-local: gone at its commit), and the trigger then stays
--- silent. Every other change of a check-in (an undo, a companion, a
--- deleted invitation, a fix by hand in SQL) is still announced by the
--- trigger, inside its transaction.
+-- (transaction-local: gone at its commit) before it changes the row, and
+-- the trigger's WHEN then leaves the row alone: no trigger call at all.
+-- Every other change of a check-in (an undo, a companion, a deleted
+-- invitation, a fix by hand in SQL) is still announced by the trigger,
+-- inside its transaction.
 --
 -- The scan no longer writes a history row either: the answer row
 -- (checked_in_at, checked_in_gate_id, checked_in_by) is the record of a
@@ -22,31 +23,14 @@
 -- show it twice.
 
 -- +goose Up
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION vigil_checkin_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    r invitation_ceremonies;
-BEGIN
-    IF current_setting('vigil.checkin_announce', true) = 'after_commit' THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        r := OLD;
-        r.checked_in_at := NULL;
-        r.companions_checked_in := 0;
-    ELSE
-        r := NEW;
-    END IF;
-    PERFORM pg_notify('vigil_checkin', json_build_object(
-        'ceremony_id', r.ceremony_id,
-        'invitation_id', r.invitation_id,
-        'checked_in', r.checked_in_at IS NOT NULL,
-        'companions_checked_in', r.companions_checked_in)::text);
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
+DROP TRIGGER invitation_ceremonies_checkin_notify ON invitation_ceremonies;
+CREATE TRIGGER invitation_ceremonies_checkin_notify
+    AFTER UPDATE OF checked_in_at, companions_checked_in ON invitation_ceremonies
+    FOR EACH ROW
+    WHEN ((OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
+           OR OLD.companions_checked_in IS DISTINCT FROM NEW.companions_checked_in)
+          AND current_setting('vigil.checkin_announce', true) IS DISTINCT FROM 'after_commit')
+    EXECUTE FUNCTION vigil_checkin_notify();
 
 DELETE FROM invitation_events e USING invitation_ceremonies ic
 WHERE e.action = 'checked_in' AND e.invitation_id = ic.invitation_id
@@ -58,25 +42,10 @@ SELECT invitation_id, checked_in_at, 'staff', checked_in_by, 'checked_in',
        jsonb_build_object('ceremony_id', ceremony_id, 'gate_id', checked_in_gate_id, 'status', status)
 FROM invitation_ceremonies WHERE checked_in_at IS NOT NULL;
 
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION vigil_checkin_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    r invitation_ceremonies;
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        r := OLD;
-        r.checked_in_at := NULL;
-        r.companions_checked_in := 0;
-    ELSE
-        r := NEW;
-    END IF;
-    PERFORM pg_notify('vigil_checkin', json_build_object(
-        'ceremony_id', r.ceremony_id,
-        'invitation_id', r.invitation_id,
-        'checked_in', r.checked_in_at IS NOT NULL,
-        'companions_checked_in', r.companions_checked_in)::text);
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
+DROP TRIGGER invitation_ceremonies_checkin_notify ON invitation_ceremonies;
+CREATE TRIGGER invitation_ceremonies_checkin_notify
+    AFTER UPDATE OF checked_in_at, companions_checked_in ON invitation_ceremonies
+    FOR EACH ROW
+    WHEN (OLD.checked_in_at IS DISTINCT FROM NEW.checked_in_at
+          OR OLD.companions_checked_in IS DISTINCT FROM NEW.companions_checked_in)
+    EXECUTE FUNCTION vigil_checkin_notify();

@@ -114,8 +114,8 @@ LEFT JOIN answer a ON true`
 // nothing asks checkInSQL why. %s and $1–$4 as in checkInSQL.
 //
 // set_config in the WHERE quiets the check-in trigger (migration 00014):
-// it is evaluated on the row before the UPDATE changes it, and the
-// trigger looks at the end of the statement.
+// it is evaluated on the row before the UPDATE changes it, which is when
+// the trigger's WHEN looks.
 const checkInNowSQL = `UPDATE invitation_ceremonies ic
 SET checked_in_at = now(), checked_in_gate_id = $3, checked_in_by = $4, updated_at = now()
 FROM invitations i
