@@ -1,7 +1,6 @@
 package invitation
 
 import (
-	"strconv"
 	"time"
 
 	"vigil/internal/view"
@@ -56,28 +55,13 @@ func newPrintData(p *view.Page, d *invitationsData) *printData {
 	if oneYear {
 		pd.AnsweredYear = year
 	}
-	// Each day's text is translated once for the whole list, which may
-	// run to thousands of rows.
-	days := map[int]string{}
 	for i := range d.Rows {
 		r := &d.Rows[i]
 		pd.Printed[i].Row = r
-		if !r.Answered {
-			continue
+		if r.Answered {
+			t := r.RespondedAt.In(zone)
+			pd.Printed[i].AnsweredOn = p.ShortDay(t, !oneYear) + ", " + t.Format("15:04")
 		}
-		t := r.RespondedAt.In(zone)
-		key := t.Year()*1000 + t.YearDay()
-		day, ok := days[key]
-		if !ok {
-			month := p.T("invitation.print.month." + strconv.Itoa(int(t.Month())))
-			if oneYear {
-				day = p.T("invitation.print.day", "Day", t.Day(), "Month", month)
-			} else {
-				day = p.T("invitation.print.day_year", "Day", t.Day(), "Month", month, "Year", t.Year())
-			}
-			days[key] = day
-		}
-		pd.Printed[i].AnsweredOn = p.T("invitation.print.answered_on", "Day", day, "Clock", t.Format("15:04"))
 	}
 	return pd
 }

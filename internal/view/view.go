@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -374,6 +375,17 @@ func (p *Page) ZoneLabel() string {
 // "25 November 2026", "25 noyabr 2026", "25 ноября 2026".
 func (p *Page) Day(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), p.T(fmt.Sprintf("month.%d.genitive", int(t.Month()))), t.Year())
+}
+
+// ShortDay formats the calendar day of t in the page's language with the
+// month abbreviated, for tables on paper: "26 Nov", "26 noy", "26 нояб.";
+// with withYear, "26 Nov 2026".
+func (p *Page) ShortDay(t time.Time, withYear bool) string {
+	s := fmt.Sprintf("%d %s", t.Day(), p.T(fmt.Sprintf("month.%d.short", int(t.Month()))))
+	if withYear {
+		s += " " + strconv.Itoa(t.Year())
+	}
+	return s
 }
 
 // Clock formats the wall-clock time of t in the page's zone: "11:00".
