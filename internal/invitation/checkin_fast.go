@@ -9,12 +9,14 @@ import (
 )
 
 // The scan at a gate is the one request of the day that must be fast: a
-// queue of guests waits on it. It is one statement, one round trip: the
-// conditional UPDATE that checks the guest in (checked_in_at IS NULL in its
-// WHERE, so concurrent scans of one badge queue on the row lock and only
-// the first changes it), and what the desk shows about the guest (name,
-// delegation, zone, and for a guest checked in before: the gate, time and
-// staff member; for a guest invited elsewhere: those ceremonies).
+// queue of guests waits on it. A guest checked in is one statement, one
+// round trip (checkInNowSQL): the conditional UPDATE that checks the guest
+// in (checked_in_at IS NULL in its WHERE, so concurrent scans of one badge
+// queue on the row lock and only the first changes it), returning what
+// the desk shows (name, delegation, zone). Any other outcome takes a
+// second statement (checkInSQL) that says why: for a guest checked in
+// before, the gate, time and staff member; for a guest invited elsewhere,
+// those ceremonies.
 //
 // What it leaves out, measured with pgbench against the bare UPDATE of
 // targets.md (10 clients, fsync on):
