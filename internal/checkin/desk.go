@@ -259,16 +259,39 @@ func (d *desk) gateID() *int64 {
 	return &d.gate.ID
 }
 
-func (d *desk) base() string { return "/checkin/" + strconv.FormatInt(d.ceremony.ID, 10) }
+func (d *desk) base() string { return d.addresses().base }
 
-// post is the address a desk's form posts to, with the gate; the page
-// that answers opens at the scan field.
-func (d *desk) post(action string) string {
-	u := d.base() + "/" + action
+// deskAddresses are a desk's addresses: its own, and those its forms post
+// to, with the gate (the page that answers opens at the scan field).
+type deskAddresses struct {
+	base, scan, companion, undo, walkIn string
+}
+
+// deskAddressesOf keeps each desk's addresses, by ceremony and gate:
+// every scan's answer carries them, and building them was a tenth of
+// the allocations a scan makes. There are as many as there are gates of
+// ceremonies, a few dozen a year.
+var deskAddressesOf sync.Map // [2]int64{ceremony, gate or 0} → deskAddresses
+
+func (d *desk) addresses() deskAddresses {
+	key := [2]int64{d.ceremony.ID, 0}
 	if d.gate != nil {
-		u += "?gate=" + strconv.FormatInt(d.gate.ID, 10)
+		key[1] = d.gate.ID
 	}
-	return u + "#f-q"
+	if a, ok := deskAddressesOf.Load(key); ok {
+		return a.(deskAddresses)
+	}
+	base := "/checkin/" + strconv.FormatInt(key[0], 10)
+	post := func(action string) string {
+		u := base + "/" + action
+		if d.gate != nil {
+			u += "?gate=" + strconv.FormatInt(key[1], 10)
+		}
+		return u + "#f-q"
+	}
+	a := deskAddresses{base: base, scan: post("scan"), companion: post("companion"), undo: post("undo"), walkIn: post("walkin")}
+	deskAddressesOf.Store(key, a)
+	return a
 }
 
 // chooseGate sends the user to choose a gate of the desk's ceremony.
@@ -304,10 +327,11 @@ func (h *Handler) open(c echo.Context, choose func(c echo.Context, d *desk) erro
 	p := h.View.Page(c, "checkin.desk.title", "Ceremony", d.ceremony.Title)
 	p.Nav = "checkin"
 	p.Zone = d.ceremony.Location
+	addr := d.addresses()
 	data := &deskData{
-		Ceremony: d.ceremony, Gate: d.gate, Base: d.base(), CodeAlphabet: codeAlphabet, CodeLength: codeLength, QueryMax: deskQueryMax,
+		Ceremony: d.ceremony, Gate: d.gate, Base: addr.base, CodeAlphabet: codeAlphabet, CodeLength: codeLength, QueryMax: deskQueryMax,
 		S: &deskShared{
-			CSRF: p.CSRF, ScanURL: d.post("scan"), CompanionURL: d.post("companion"), UndoURL: d.post("undo"), WalkInURL: d.post("walkin"),
+			CSRF: p.CSRF, ScanURL: addr.scan, CompanionURL: addr.companion, UndoURL: addr.undo, WalkInURL: addr.walkIn,
 			deskLabels: labelsFor(p),
 		},
 		// An htmx request swaps #desk-live only: the rest of the page
@@ -389,9 +413,9 @@ func (h *Handler) Scan(c echo.Context) error {
 	// the whole live part, at the answer.
 	r.data.ResultOnly = true
 	hdr := c.Response().Header()
-	hdr.Set("HX-Retarget", "#desk-result")
-	hdr.Set("HX-Reselect", "#desk-result")
-	hdr.Set("HX-Reswap", "outerHTML show:#f-q:top")
+	for _, kv := range scanAnswerHeaders {
+		hdr[kv.key] = kv.value
+	}
 	hdr.Add("Vary", "HX-Request")
 	// Written by hand (desk_answer.go), not by html/template: executing
 	// the template measured ~40% of the server's CPU per scan. It writes
@@ -399,6 +423,18 @@ func (h *Handler) Scan(c echo.Context) error {
 	// identical; the headers are those view.Renderer.Render sets.
 	hdr.Set("Content-Language", r.p.Locale)
 	return sendScanAnswer(c, r.p, r.data)
+}
+
+// scanAnswerHeaders point htmx at the answer: the same value slices for
+// every scan (cap 1, so an Add elsewhere copies rather than writes into
+// them), keys in canonical form.
+var scanAnswerHeaders = []struct {
+	key   string
+	value []string
+}{
+	{"Hx-Retarget", []string{"#desk-result"}},
+	{"Hx-Reselect", []string{"#desk-result"}},
+	{"Hx-Reswap", []string{"outerHTML show:#f-q:top"}},
 }
 
 // Companion serves POST /checkin/:ceremony/companion: one more companion

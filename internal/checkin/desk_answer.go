@@ -47,6 +47,10 @@ func sendScanAnswer(c echo.Context, p *view.Page, d *deskData) error {
 	buf := answerBufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	writeScanAnswer(buf, p, d)
+	// Its length, known here, spares the server and the desk's browser
+	// the chunked encoding that net/http falls back to for an answer
+	// over 2 kB written without one.
+	c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(buf.Len())}
 	err := c.HTMLBlob(http.StatusOK, buf.Bytes())
 	answerBufs.Put(buf)
 	return err

@@ -47,7 +47,12 @@ type Translator struct {
 	// rather than executing go-i18n's text/template (a tenth of a gate
 	// scan's Go time went there). They stay in the bundle too, for the
 	// English fallback of a locale that lacks one.
-	fills      map[string]map[string][]piece
+	fills map[string]map[string][]piece
+	// counted keeps what go-i18n made of the messages whose one
+	// placeholder is a small Count ("2 companions to come"), by locale,
+	// key and count: executing its plural rules and text/template was the
+	// largest part of a gate scan's translations.
+	counted    sync.Map // countedKey → string
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
 	missing    sync.Map // keys already reported missing, to log once
@@ -144,6 +149,12 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 	if ps, ok := t.fills[loc][key]; ok && !hasCount(kv) {
 		return fill(ps, kv)
 	}
+	n, counted := smallCount(kv)
+	if counted {
+		if s, ok := t.counted.Load(countedKey{loc, key, n}); ok {
+			return s.(string)
+		}
+	}
 	cfg := &goi18n.LocalizeConfig{MessageID: key}
 	if len(kv) > 0 {
 		data := make(map[string]any, len(kv)/2)
@@ -168,8 +179,32 @@ func (t *Translator) T(loc, key string, kv ...any) string {
 		if s == "" {
 			return key
 		}
+		return s
+	}
+	if counted {
+		t.counted.Store(countedKey{loc, key, n}, s)
 	}
 	return s
+}
+
+// countedKey names a message with its count in Translator.counted.
+type countedKey struct {
+	loc, key string
+	n        int
+}
+
+// maxCounted bounds the counts Translator.counted keeps, and so its size:
+// at most this many texts per message and language.
+const maxCounted = 100
+
+// smallCount reports n when kv is only a Count that is an int from 0 to
+// maxCounted.
+func smallCount(kv []any) (n int, ok bool) {
+	if len(kv) != 2 || kv[0] != "Count" {
+		return 0, false
+	}
+	n, ok = kv[1].(int)
+	return n, ok && n >= 0 && n <= maxCounted
 }
 
 // piece is a part of a message: text, or (name set) a placeholder.
