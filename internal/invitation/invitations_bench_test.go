@@ -1,10 +1,10 @@
 package invitation_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,14 +71,12 @@ func BenchmarkInvitationsPage(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		body, err := loadtest.Fetch(org.HTTP, req)
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(body, want) {
-			return fmt.Errorf("%s lacks %q", path, want)
-		}
-		return nil
+		return loadtest.Fetch(org.HTTP, req, func(body []byte) error {
+			if !bytes.Contains(body, []byte(want)) {
+				return fmt.Errorf("%s lacks %q", path, want)
+			}
+			return nil
+		})
 	}
 	// heapPeak samples the live heap while run runs and reports its
 	// peak above the heap before.
