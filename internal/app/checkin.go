@@ -161,13 +161,14 @@ func (a checkinAttendance) CheckIn(ctx context.Context, r checkin.CheckIn) (chec
 		return checkin.Result{}, err
 	}
 	// The two packages name the outcomes alike.
-	// The zone's, gate's and staff member's names come from the desk's
-	// own memory (checkin.Handler.Scan), not from this statement.
+	// The delegation's, zone's, gate's and staff member's names come
+	// from the desk's own memory (checkin.Handler.name), not from this
+	// statement.
 	out := checkin.Result{Outcome: res.Outcome, Attendee: attendee(res.Arrival), Elsewhere: res.Elsewhere}
 	if res.Arrival.GuestID != 0 {
 		g := res.Guest
 		full := delegation.Guest{Honorific: g.Honorific, GivenName: g.GivenName, FamilyName: g.FamilyName, PrintedName: g.PrintedName}
-		out.Guest = checkin.Guest{ID: res.Arrival.GuestID, Name: full.DisplayName(), Honorific: g.Honorific, Delegation: g.Delegation, VIP: g.VIP}
+		out.Guest = checkin.Guest{ID: res.Arrival.GuestID, Name: full.DisplayName(), Honorific: g.Honorific, DelegationID: g.DelegationID, VIP: g.VIP}
 	}
 	return out, nil
 }
@@ -251,6 +252,12 @@ func (a checkinDirectory) Guests(ctx context.Context, ids []int64) (map[int64]ch
 // Search implements checkin.Directory with the directory's folded search.
 func (a checkinDirectory) Search(ctx context.Context, text string) ([]int64, error) {
 	return a.guests.MatchingGuestIDs(ctx, delegation.GuestQuery{Text: text})
+}
+
+// DelegationNames implements checkin.Directory, with one query for all
+// ids.
+func (a checkinDirectory) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return a.guests.DelegationNames(ctx, ids)
 }
 
 // UserNames implements checkin.Directory, with one query for all ids

@@ -801,16 +801,18 @@ func normalizeCode(s string) string {
 // Caches ------------------------------------------------------------------------------------
 
 // caches keeps, on each server instance, what the desk reads of a
-// ceremony (title, gates, zones) and the names of staff, each for
-// eventsTTL. A TTL rather than invalidation: with several instances, a
-// change made through one is seen by the others within eventsTTL, and
-// none of it decides a check-in (the scan's statement reads the guest's
-// zone, the gate's and the staff member's names itself; the cache only
-// says which gates a desk offers and how the page is titled).
+// ceremony (title, gates, zones) and the names of staff and delegations,
+// each for eventsTTL. A TTL rather than invalidation: with several
+// instances, a change made through one is seen by the others within
+// eventsTTL, and none of it decides a check-in (the scan's statement
+// decides with the rows themselves; the cache says which gates a desk
+// offers, how the page is titled, and how the answer names the zone,
+// gate, staff member and delegation, by the ids the statement returns).
 type caches struct {
-	mu         sync.Mutex
-	ceremonies map[int64]cachedCeremony
-	users      map[int64]cachedName
+	mu          sync.Mutex
+	ceremonies  map[int64]cachedCeremony
+	users       map[int64]cachedName
+	delegations map[int64]cachedName
 }
 
 type cachedCeremony struct {
@@ -824,9 +826,10 @@ type cachedName struct {
 }
 
 // name fills in the names a check-in's answer shows (Result.Zone,
-// GateName, ByName) from what the desk holds in memory: the ceremony's
-// zones and gates, and the staff's names. A zone or gate the desk has not
-// seen (made within eventsTTL) has the ceremony read again once.
+// GateName, ByName, Guest.Delegation) from what the desk holds in
+// memory: the ceremony's zones and gates, and the staff's and
+// delegations' names. A zone or gate the desk has not seen (made within
+// eventsTTL) has the ceremony read again once.
 func (h *Handler) name(r *deskReq, res *Result) error {
 	a := res.Attendee
 	if a.InvitationID == 0 {
@@ -850,6 +853,13 @@ func (h *Handler) name(r *deskReq, res *Result) error {
 			return err
 		}
 		res.ByName = names[*a.By]
+	}
+	if g := &res.Guest; g.DelegationID != nil && g.Delegation == "" {
+		names, err := h.delegationNames(r.ctx, *g.DelegationID)
+		if err != nil {
+			return err
+		}
+		g.Delegation = names[*g.DelegationID]
 	}
 	return nil
 }
@@ -909,12 +919,24 @@ func (h *Handler) reloadCeremony(ctx context.Context, id int64) (Ceremony, error
 
 // userNames names users ids, each read again after eventsTTL.
 func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return h.cachedNames(ctx, &h.cache.users, h.Directory.UserNames, ids)
+}
+
+// delegationNames names delegations ids, each read again after
+// eventsTTL.
+func (h *Handler) delegationNames(ctx context.Context, ids ...int64) (map[int64]string, error) {
+	return h.cachedNames(ctx, &h.cache.delegations, h.Directory.DelegationNames, ids)
+}
+
+// cachedNames names ids from names, kept for eventsTTL, and reads those
+// it lacks with read.
+func (h *Handler) cachedNames(ctx context.Context, names *map[int64]cachedName, read func(context.Context, []int64) (map[int64]string, error), ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	var missing []int64
 	now := h.now()
 	h.cache.mu.Lock()
 	for _, id := range ids {
-		if n, ok := h.cache.users[id]; ok && now.Sub(n.at) < eventsTTL {
+		if n, ok := (*names)[id]; ok && now.Sub(n.at) < eventsTTL {
 			out[id] = n.name
 		} else {
 			missing = append(missing, id)
@@ -924,17 +946,17 @@ func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string,
 	if len(missing) == 0 {
 		return out, nil
 	}
-	names, err := h.Directory.UserNames(ctx, missing)
+	found, err := read(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
 	h.cache.mu.Lock()
-	if h.cache.users == nil {
-		h.cache.users = map[int64]cachedName{}
+	if *names == nil {
+		*names = map[int64]cachedName{}
 	}
-	for id, n := range names {
+	for id, n := range found {
 		out[id] = n
-		h.cache.users[id] = cachedName{name: n, at: now}
+		(*names)[id] = cachedName{name: n, at: now}
 	}
 	h.cache.mu.Unlock()
 	return out, nil

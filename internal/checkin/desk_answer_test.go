@@ -1,10 +1,12 @@
 package checkin
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -324,4 +326,44 @@ func BenchmarkScanAnswer(b *testing.B) {
 			scanAnswer(r.p, r.data)
 		}
 	})
+}
+
+// The names the desk keeps (staff, delegations) are read once, then again
+// after eventsTTL, and only those it lacks.
+func TestDeskNamesAreKeptForEventsTTL(t *testing.T) {
+	d := newAnswerDesk(t)
+	var reads [][]int64
+	read := func(_ context.Context, ids []int64) (map[int64]string, error) {
+		reads = append(reads, slices.Clone(ids))
+		out := map[int64]string{}
+		for _, id := range ids {
+			if id != 404 {
+				out[id] = fmt.Sprintf("name %d read %d", id, len(reads))
+			}
+		}
+		return out, nil
+	}
+	var names map[int64]cachedName
+	get := func(ids ...int64) map[int64]string {
+		t.Helper()
+		got, err := d.h.cachedNames(context.Background(), &names, read, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := get(1, 2); got[1] != "name 1 read 1" || got[2] != "name 2 read 1" {
+		t.Fatalf("first read: %v", got)
+	}
+	if got := get(1, 404); got[1] != "name 1 read 1" || len(got) != 1 {
+		t.Errorf("within eventsTTL: %v, want 1 from memory and nothing for 404", got)
+	}
+	now := d.now
+	d.h.now = func() time.Time { return now.Add(eventsTTL) }
+	if got := get(1); got[1] != "name 1 read 3" {
+		t.Errorf("after eventsTTL: %v, want 1 read again", got)
+	}
+	if want := [][]int64{{1, 2}, {404}, {1}}; !slices.EqualFunc(reads, want, slices.Equal) {
+		t.Errorf("reads %v, want %v", reads, want)
+	}
 }

@@ -159,7 +159,11 @@ type Guest struct {
 	Name       string
 	Honorific  string
 	Delegation string
-	VIP        bool
+	// DelegationID is the guest's delegation, when Delegation is not
+	// filled in yet: a scan's answer names it from the desk's memory
+	// (Handler.name).
+	DelegationID *int64
+	VIP          bool
 }
 
 // Directory is the guest directory.
@@ -169,6 +173,8 @@ type Directory interface {
 	// Search returns the ids of the guests whose names (folded: "aliyev"
 	// finds "Əliyev") contain every word of text, in order of precedence.
 	Search(ctx context.Context, text string) ([]int64, error)
+	// DelegationNames names the delegations ids.
+	DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	// UserNames names the staff users ids.
 	UserNames(ctx context.Context, ids []int64) (map[int64]string, error)
 }

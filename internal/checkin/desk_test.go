@@ -741,3 +741,32 @@ func TestScanNamesAZoneMadeSinceTheDeskOpened(t *testing.T) {
 	other, _ := f.staff(t, "rauf")
 	wantResult(t, f.scan(other, 2, f.pending.code), "warning", "Already checked in", "at Gate 02,", "by User aysel@example.org", "Press area")
 }
+
+// The scan's answer names the guest's delegation from what the desk holds
+// in memory: a delegation made after the desk opened is read and named,
+// and a guest without one gets no delegation line.
+func TestScanNamesTheGuestsDelegation(t *testing.T) {
+	f := newDeskFixture(t)
+	c, _ := f.staff(t, "aysel")
+	// The answer alone (an htmx scan), so that nothing else on the page
+	// names the delegation.
+	scan := func(code string) string {
+		t.Helper()
+		_, body := f.htmxScan(c, 1, url.Values{"q": {code}})
+		start, end := strings.Index(body, `<div id="desk-result">`), strings.Index(body, `<div id="desk-search"`)
+		if start < 0 || end < start {
+			t.Fatalf("no answer in:\n%s", body)
+		}
+		return body[start:end]
+	}
+	wantResult(t, scan(f.accepted.code), "success", "<p class=\"checkin-result__meta\">Embassy of France · ")
+	italy := f.srv.InsertID(t, "INSERT INTO delegations (name, kind, country) VALUES ('Embassy of Italy <Rome>', 'diplomatic_mission', 'IT')")
+	f.srv.Exec(t, "UPDATE guests SET delegation_id = ? WHERE id = ?", italy, f.pending.guest)
+	wantResult(t, scan(f.pending.code), "warning", "Embassy of Italy &lt;Rome&gt; · ")
+	f.srv.Exec(t, "UPDATE guests SET delegation_id = NULL WHERE id = ?", f.aliyev.guest)
+	answer := scan(f.aliyev.code)
+	wantResult(t, answer, "success", "Rəşad Əliyev", "<p class=\"checkin-result__meta\"><span class=\"zone-tag\">")
+	if strings.Contains(answer, "Embassy") {
+		t.Errorf("a guest without a delegation is shown with one:\n%s", answer)
+	}
+}

@@ -81,6 +81,26 @@ func (s *Store) AllDelegations(ctx context.Context) ([]Delegation, error) {
 	return ds, nil
 }
 
+// DelegationNames names the delegations ids (those that exist), with
+// one query for all.
+func (s *Store) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := s.db.WithContext(ctx).Model(&Delegation{}).Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("delegation: names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
 // CreateDelegation adds a delegation and places it in the order of
 // precedence.
 func (s *Store) CreateDelegation(ctx context.Context, in DelegationInput) (*Delegation, error) {
