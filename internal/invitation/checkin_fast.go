@@ -35,7 +35,9 @@ import (
 //
 // It runs on pgx directly (onPgx), without GORM's statement builder and
 // reflection: the desk's benchmark found those cost more than the
-// database work.
+// database work. Nullable columns are scanned straight into the
+// pointers they fill (pgx sets a NULL's to nil), not through
+// database/sql's Null types, whose scanning boxes each value.
 
 // GateGuest is who a scanned badge belongs to, as the desk shows them.
 type GateGuest struct {
@@ -162,15 +164,14 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 			edition       int64
 			invited, done bool
 			elsewhere     sql.NullString
-			v             arrivalScan
 		)
 		err := s.onPgx(ctx, func(db pgxQuerier) error {
 			return db.QueryRow(ctx, q, key, r.CeremonyID, r.GateID, r.UserID).Scan(
 				&a.InvitationID, &a.GuestID, &edition, &invited, &done,
-				&a.Status, &v.zone, &v.companions, &v.cin,
-				&v.checkedInAt, &v.gate, &v.by,
+				&a.Status, &a.ZoneID, &a.Companions, &a.CompanionsCheckedIn,
+				&a.CheckedInAt, &a.CheckedInGateID, &a.CheckedInBy,
 				&res.Guest.Honorific, &res.Guest.GivenName, &res.Guest.FamilyName, &res.Guest.PrintedName, &res.Guest.VIP,
-				&v.delegation, &elsewhere)
+				&res.Guest.DelegationID, &elsewhere)
 		})
 		if errors.Is(err, sql.ErrNoRows) { // pgx's ErrNoRows is also sql.ErrNoRows
 			return CheckInResult{Outcome: CheckInNotInvited}, nil
@@ -178,8 +179,6 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 		if err != nil {
 			return CheckInResult{}, fmt.Errorf("invitation: check in: %w", err)
 		}
-		v.fill(a)
-		res.Guest.DelegationID = nullID(v.delegation)
 		switch {
 		case done:
 			res.Outcome = CheckInDone
@@ -208,31 +207,6 @@ func (s *Store) CheckIn(ctx context.Context, r CheckInRequest) (CheckInResult, e
 	return CheckInResult{}, fmt.Errorf("invitation: check in: the check-in kept changing")
 }
 
-// arrivalScan holds the nullable columns of a GateArrival as the check-in
-// statements return them.
-type arrivalScan struct {
-	checkedInAt                sql.NullTime
-	zone, gate, by, delegation sql.NullInt64
-	companions, cin            int
-}
-
-// fill sets a's fields from them.
-func (v arrivalScan) fill(a *GateArrival) {
-	a.Companions, a.CompanionsCheckedIn = v.companions, v.cin
-	a.ZoneID, a.CheckedInGateID, a.CheckedInBy = nullID(v.zone), nullID(v.gate), nullID(v.by)
-	if v.checkedInAt.Valid {
-		t := v.checkedInAt.Time
-		a.CheckedInAt = &t
-	}
-}
-
-func nullID(n sql.NullInt64) *int64 {
-	if !n.Valid {
-		return nil
-	}
-	return &n.Int64
-}
-
 // checkInNow runs checkInNowSQL: ok is false, and nothing changed, when
 // the guest could not be checked in there and then (already in, declined,
 // not invited, unknown code), which checkInSQL then explains.
@@ -240,14 +214,13 @@ func (s *Store) checkInNow(ctx context.Context, q string, key any, r CheckInRequ
 	var (
 		res = CheckInResult{Outcome: CheckInDone}
 		a   = &res.Arrival
-		v   arrivalScan
 	)
 	err := s.onPgx(ctx, func(db pgxQuerier) error {
 		return db.QueryRow(ctx, q, key, r.CeremonyID, r.GateID, r.UserID).Scan(
-			&a.InvitationID, &a.GuestID, &a.Status, &v.zone, &v.companions, &v.cin,
-			&v.checkedInAt, &v.gate, &v.by,
+			&a.InvitationID, &a.GuestID, &a.Status, &a.ZoneID, &a.Companions, &a.CompanionsCheckedIn,
+			&a.CheckedInAt, &a.CheckedInGateID, &a.CheckedInBy,
 			&res.Guest.Honorific, &res.Guest.GivenName, &res.Guest.FamilyName, &res.Guest.PrintedName, &res.Guest.VIP,
-			&v.delegation)
+			&res.Guest.DelegationID)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return CheckInResult{}, false, nil
@@ -255,8 +228,6 @@ func (s *Store) checkInNow(ctx context.Context, q string, key any, r CheckInRequ
 	if err != nil {
 		return CheckInResult{}, false, fmt.Errorf("invitation: check in: %w", err)
 	}
-	v.fill(a)
-	res.Guest.DelegationID = nullID(v.delegation)
 	if s.arrivals != nil {
 		s.arrivals.Changed(r.CeremonyID, a.InvitationID)
 	}
