@@ -254,8 +254,7 @@ func (a checkinDirectory) Search(ctx context.Context, text string) ([]int64, err
 	return a.guests.MatchingGuestIDs(ctx, delegation.GuestQuery{Text: text})
 }
 
-// DelegationNames implements checkin.Directory, with one query for all
-// ids.
+// DelegationNames implements checkin.Directory, with one query.
 func (a checkinDirectory) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	return a.guests.DelegationNames(ctx, ids)
 }

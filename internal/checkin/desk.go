@@ -812,7 +812,7 @@ type caches struct {
 	mu          sync.Mutex
 	ceremonies  map[int64]cachedCeremony
 	users       map[int64]cachedName
-	delegations map[int64]cachedName
+	delegations cachedNames
 }
 
 type cachedCeremony struct {
@@ -823,6 +823,12 @@ type cachedCeremony struct {
 type cachedName struct {
 	name string
 	at   time.Time
+}
+
+// cachedNames are names read together, at.
+type cachedNames struct {
+	names map[int64]string
+	at    time.Time
 }
 
 // name fills in the names a check-in's answer shows (Result.Zone,
@@ -917,26 +923,50 @@ func (h *Handler) reloadCeremony(ctx context.Context, id int64) (Ceremony, error
 	return c, nil
 }
 
+// delegationNames names delegations ids. The desk keeps every
+// delegation's name, read in one go (a few hundred rows) when it meets one
+// it lacks and again after eventsTTL: the guests at a gate come from
+// every delegation, and reading them one by one cost each delegation's
+// first guest a statement more.
+func (h *Handler) delegationNames(ctx context.Context, ids ...int64) (map[int64]string, error) {
+	now := h.now()
+	out := make(map[int64]string, len(ids))
+	h.cache.mu.Lock()
+	d := h.cache.delegations
+	fresh := now.Sub(d.at) < eventsTTL
+	for _, id := range ids {
+		n, ok := d.names[id]
+		out[id] = n
+		fresh = fresh && ok
+	}
+	// A guest's delegation always exists (a foreign key), so one missing
+	// is new since the last read, or (rarely) deleted since the scan.
+	if fresh {
+		h.cache.mu.Unlock()
+		return out, nil
+	}
+	h.cache.mu.Unlock()
+	all, err := h.Directory.DelegationNames(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	h.cache.mu.Lock()
+	h.cache.delegations = cachedNames{names: all, at: now}
+	h.cache.mu.Unlock()
+	for _, id := range ids {
+		out[id] = all[id]
+	}
+	return out, nil
+}
+
 // userNames names users ids, each read again after eventsTTL.
 func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	return h.cachedNames(ctx, &h.cache.users, h.Directory.UserNames, ids)
-}
-
-// delegationNames names delegations ids, each read again after
-// eventsTTL.
-func (h *Handler) delegationNames(ctx context.Context, ids ...int64) (map[int64]string, error) {
-	return h.cachedNames(ctx, &h.cache.delegations, h.Directory.DelegationNames, ids)
-}
-
-// cachedNames names ids from names, kept for eventsTTL, and reads those
-// it lacks with read.
-func (h *Handler) cachedNames(ctx context.Context, names *map[int64]cachedName, read func(context.Context, []int64) (map[int64]string, error), ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	var missing []int64
 	now := h.now()
 	h.cache.mu.Lock()
 	for _, id := range ids {
-		if n, ok := (*names)[id]; ok && now.Sub(n.at) < eventsTTL {
+		if n, ok := h.cache.users[id]; ok && now.Sub(n.at) < eventsTTL {
 			out[id] = n.name
 		} else {
 			missing = append(missing, id)
@@ -946,17 +976,17 @@ func (h *Handler) cachedNames(ctx context.Context, names *map[int64]cachedName, 
 	if len(missing) == 0 {
 		return out, nil
 	}
-	found, err := read(ctx, missing)
+	found, err := h.Directory.UserNames(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
 	h.cache.mu.Lock()
-	if *names == nil {
-		*names = map[int64]cachedName{}
+	if h.cache.users == nil {
+		h.cache.users = map[int64]cachedName{}
 	}
 	for id, n := range found {
 		out[id] = n
-		(*names)[id] = cachedName{name: n, at: now}
+		h.cache.users[id] = cachedName{name: n, at: now}
 	}
 	h.cache.mu.Unlock()
 	return out, nil

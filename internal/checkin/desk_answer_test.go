@@ -3,10 +3,10 @@ package checkin
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -328,42 +328,46 @@ func BenchmarkScanAnswer(b *testing.B) {
 	})
 }
 
-// The names the desk keeps (staff, delegations) are read once, then again
-// after eventsTTL, and only those it lacks.
-func TestDeskNamesAreKeptForEventsTTL(t *testing.T) {
+// fakeDelegations is a Directory that only names delegations, counting
+// its reads.
+type fakeDelegations struct {
+	Directory
+	names map[int64]string
+	reads [][]int64
+}
+
+func (f *fakeDelegations) DelegationNames(_ context.Context, ids []int64) (map[int64]string, error) {
+	f.reads = append(f.reads, ids)
+	return maps.Clone(f.names), nil
+}
+
+// The desk reads every delegation's name in one go when it meets one it
+// lacks (made since its last read), and again after eventsTTL.
+func TestDeskKeepsDelegationNames(t *testing.T) {
 	d := newAnswerDesk(t)
-	var reads [][]int64
-	read := func(_ context.Context, ids []int64) (map[int64]string, error) {
-		reads = append(reads, slices.Clone(ids))
-		out := map[int64]string{}
-		for _, id := range ids {
-			if id != 404 {
-				out[id] = fmt.Sprintf("name %d read %d", id, len(reads))
-			}
-		}
-		return out, nil
-	}
-	var names map[int64]cachedName
-	get := func(ids ...int64) map[int64]string {
+	dir := &fakeDelegations{names: map[int64]string{1: "Embassy of France", 2: "Embassy of Italy"}}
+	d.h.Directory = dir
+	at := func(after time.Duration, id int64, want string, reads int) {
 		t.Helper()
-		got, err := d.h.cachedNames(context.Background(), &names, read, ids)
+		d.h.now = func() time.Time { return d.now.Add(after) }
+		got, err := d.h.delegationNames(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return got
+		if got[id] != want || len(dir.reads) != reads {
+			t.Errorf("at +%s, delegation %d: %q after %d reads, want %q after %d", after, id, got[id], len(dir.reads), want, reads)
+		}
 	}
-	if got := get(1, 2); got[1] != "name 1 read 1" || got[2] != "name 2 read 1" {
-		t.Fatalf("first read: %v", got)
-	}
-	if got := get(1, 404); got[1] != "name 1 read 1" || len(got) != 1 {
-		t.Errorf("within eventsTTL: %v, want 1 from memory and nothing for 404", got)
-	}
-	now := d.now
-	d.h.now = func() time.Time { return now.Add(eventsTTL) }
-	if got := get(1); got[1] != "name 1 read 3" {
-		t.Errorf("after eventsTTL: %v, want 1 read again", got)
-	}
-	if want := [][]int64{{1, 2}, {404}, {1}}; !slices.EqualFunc(reads, want, slices.Equal) {
-		t.Errorf("reads %v, want %v", reads, want)
+	at(0, 1, "Embassy of France", 1)
+	at(time.Second, 2, "Embassy of Italy", 1)
+	dir.names[3] = "Embassy of Spain"
+	at(2*time.Second, 3, "Embassy of Spain", 2)
+	dir.names[1] = "Embassy of the French Republic"
+	at(2*time.Second+eventsTTL-1, 1, "Embassy of France", 2)
+	at(2*time.Second+eventsTTL, 1, "Embassy of the French Republic", 3)
+	for _, r := range dir.reads {
+		if r != nil {
+			t.Errorf("read %v, want every delegation (nil)", r)
+		}
 	}
 }

@@ -82,19 +82,23 @@ func (s *Store) AllDelegations(ctx context.Context) ([]Delegation, error) {
 }
 
 // DelegationNames names the delegations ids (those that exist), with
-// one query for all.
+// one query for all; nil ids names every delegation.
 func (s *Store) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	if ids != nil && len(ids) == 0 {
+		return map[int64]string{}, nil
 	}
 	var rows []struct {
 		ID   int64
 		Name string
 	}
-	if err := s.db.WithContext(ctx).Model(&Delegation{}).Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx).Model(&Delegation{}).Select("id, name")
+	if ids != nil {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("delegation: names: %w", err)
 	}
+	out := make(map[int64]string, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.Name
 	}
