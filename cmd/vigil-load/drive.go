@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -360,6 +361,29 @@ type attackFigures struct {
 	Rate       float64 // requests sent per second
 	Samples    []string
 	End        time.Time
+	// Took is how long the attack sent and waited for answers.
+	Took time.Duration
+}
+
+// add counts another attack's figures in f, as one attack of the two:
+// the throughput over both, and the worse p50 and p99.
+func (f *attackFigures) add(g attackFigures) {
+	f.Requests += g.Requests
+	f.OK += g.OK
+	f.Errors += g.Errors
+	f.P50, f.P99 = max(f.P50, g.P50), max(f.P99, g.P99)
+	f.Took += g.Took
+	if f.Took > 0 {
+		f.Throughput = float64(f.OK) / f.Took.Seconds()
+	}
+	if g.End.After(f.End) {
+		f.End = g.End
+	}
+	for _, p := range g.Samples {
+		if len(f.Samples) < 5 && !slices.Contains(f.Samples, p) {
+			f.Samples = append(f.Samples, p)
+		}
+	}
 }
 
 // attack sends targets at rate per second for du, with at most inflight
@@ -416,8 +440,9 @@ func attack(name string, targets func(k uint64) vegeta.Target, limit uint64, rat
 	}
 	m.Close()
 	f.P50, f.P99 = m.Latencies.P50, m.Latencies.P99
-	if took := (m.Duration + m.Wait).Seconds(); took > 0 {
-		f.Throughput = float64(f.OK) / took
+	f.Took = m.Duration + m.Wait
+	if f.Took > 0 {
+		f.Throughput = float64(f.OK) / f.Took.Seconds()
 	}
 	f.Rate = m.Rate
 	return f

@@ -64,7 +64,7 @@ func main() {
 	o := options{rates: map[string]*int{}}
 	flag.StringVar(&o.adminURL, "admin-url", "", "PostgreSQL URL allowed to CREATE DATABASE (default $VIGIL_TEST_DATABASE_URL, then $DATABASE_URL)")
 	flag.DurationVar(&o.duration, "duration", 12*time.Second, "length of each fixed-rate attack")
-	flag.DurationVar(&o.maxDuration, "max-duration", 6*time.Second, "length of each closed-loop (maximum throughput) attack; 0 skips them")
+	flag.DurationVar(&o.maxDuration, "max-duration", 9*time.Second, "length of each server's closed-loop (maximum throughput) attacks, in 3 turns; 0 skips them")
 	flag.IntVar(&o.workers, "workers", 8, "concurrent clients of the closed-loop attacks")
 	flag.IntVar(&o.inflight, "max-inflight", 32, "most requests a fixed-rate attack has waiting at once (a server that falls behind gets fewer)")
 	o.rates[epRSVPPage] = flag.Int("rsvp-page-rate", 100, "guest RSVP page views per second")
@@ -221,7 +221,7 @@ func run(o options) error {
 		if err != nil {
 			return err
 		}
-		// Other guests and badges than Vigil's (targets 100 to 107): a
+		// Other guests and badges than Vigil's (targets 100 to 127): a
 		// badge scanned twice takes another path.
 		bq, err := perRequest(base, ep.targets["baseline"], 100, ep.checks["baseline"])
 		if err != nil {
@@ -262,6 +262,11 @@ func run(o options) error {
 				return err
 			}
 			r.results = append(r.results, res)
+		}
+		if o.maxDuration > 0 {
+			if err := w.driveClosed(ctx, db, ep, order, r.results, o); err != nil {
+				return err
+			}
 		}
 	}
 	for _, c := range []*child{vigil, base} {
@@ -495,7 +500,8 @@ type serverResult struct {
 	peakKB int64
 }
 
-// drive runs one endpoint's attacks on one server, with the boards open.
+// drive runs one endpoint's fixed-rate attack on one server, with the
+// boards open.
 func (w *workload) drive(ctx context.Context, db *database.DB, ep *endpoint, srv *child, o options) (serverResult, error) {
 	res := serverResult{server: srv.name}
 	if ep.reset != nil {
@@ -503,29 +509,60 @@ func (w *workload) drive(ctx context.Context, db *database.DB, ep *endpoint, srv
 			return res, err
 		}
 	}
-	n := o.boards
-	if ep.quiet {
-		n = 0
-	}
-	b := openBoards(w.boardURL[srv.name], w.boardHdr[srv.name], n)
+	b := openBoards(w.boardURL[srv.name], w.boardHdr[srv.name], w.boardsFor(ep, o))
 	defer b.close()
 	rate := *o.rates[ep.name]
-	say("%s on %s: %d/s for %s, %d boards open", ep.name, srv.name, rate, o.duration, n)
+	say("%s on %s: %d/s for %s, %d boards open", ep.name, srv.name, rate, o.duration, w.boardsFor(ep, o))
 	res.fixed = attack(ep.name+"-"+srv.name, ep.targets[srv.name], ep.limit, rate, o.duration, o.inflight, ep.checks[srv.name])
 	res.board = b.settle(res.fixed.End, 500*time.Millisecond, 5*time.Second)
-	if o.maxDuration > 0 {
-		if ep.reset != nil {
-			if err := ep.reset(ctx, db); err != nil {
-				return res, err
-			}
-		}
-		say("%s on %s: closed loop of %d for %s", ep.name, srv.name, o.workers, o.maxDuration)
-		c := attack(ep.name+"-"+srv.name+"-max", ep.targets[srv.name], ep.limit, 0, o.maxDuration, o.workers, ep.checks[srv.name])
-		res.closed = &c
-	}
 	// Without /proc (not Linux) the memory columns stay empty.
 	res.peakKB, _, _ = srv.memory()
 	return res, nil
+}
+
+// boardsFor is how many boards are open during ep's attacks.
+func (w *workload) boardsFor(ep *endpoint, o options) int {
+	if ep.quiet {
+		return 0
+	}
+	return o.boards
+}
+
+// closedRounds is how many turns the closed loops of the two servers take.
+const closedRounds = 3
+
+// driveClosed runs ep's closed loops (maximum throughput) on the servers
+// of results, in closedRounds turns of an equal share of -max-duration,
+// the first server first in one turn and second in the next: a shared
+// machine's load, which changes from second to second, then weighs on
+// both alike, where one run each measured the moment as much as the
+// server. Each server's figures are its turns' together.
+func (w *workload) driveClosed(ctx context.Context, db *database.DB, ep *endpoint, order []*child, results []serverResult, o options) error {
+	share := o.maxDuration / closedRounds
+	say("%s: closed loops of %d, %d turns of %s on each server", ep.name, o.workers, closedRounds, share)
+	for round := range closedRounds {
+		for j := range order {
+			i := j
+			if round%2 == 1 {
+				i = len(order) - 1 - j
+			}
+			srv := order[i]
+			if ep.reset != nil {
+				if err := ep.reset(ctx, db); err != nil {
+					return err
+				}
+			}
+			b := openBoards(w.boardURL[srv.name], w.boardHdr[srv.name], w.boardsFor(ep, o))
+			c := attack(ep.name+"-"+srv.name+"-max", ep.targets[srv.name], ep.limit, 0, share, o.workers, ep.checks[srv.name])
+			b.close()
+			if results[i].closed == nil {
+				results[i].closed = &attackFigures{}
+			}
+			results[i].closed.add(c)
+			results[i].peakKB, _, _ = srv.memory()
+		}
+	}
+	return nil
 }
 
 // loadAverage is /proc/loadavg's first three figures.

@@ -59,7 +59,7 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&s, "# Vigil load benchmark, %s\n\n", r.stamp)
 	closed := "no closed loop (-max-duration 0)"
 	if o.maxDuration > 0 {
-		closed = fmt.Sprintf("then in a closed loop of %d clients for %s (maximum throughput)", o.workers, o.maxDuration)
+		closed = fmt.Sprintf("then in a closed loop of %d clients for %s (maximum throughput), in %d turns taken by the two servers one after the other, each going first in one turn and second in the next", o.workers, o.maxDuration, closedRounds)
 	}
 	fmt.Fprintf(&s, "`make bench` (cmd/vigil-load): %d guests in %d delegations, %d invitations to 4 ceremonies (seeded in %s); "+
 		"Vigil and the baseline (bare Echo + pgx, no ORM, no middleware, the same statements per request, one html/template render) "+
