@@ -17,8 +17,8 @@ import (
 // change made by hand in SQL) comes from the trigger, without invitations,
 // and has the answers read again; so do a reconnection of the LISTEN
 // connection and boardResync, which also bounds how long a change that is
-// announced nowhere (a zone or a revocation changed by an organizer)
-// takes to show.
+// announced nowhere (an answer, a zone or a revocation changed by an
+// organizer) takes to show: 10 s.
 
 // boardFullReads counts the reads of a ceremony's answers, for tests.
 var boardFullReads atomic.Int64
