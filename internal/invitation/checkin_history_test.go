@@ -11,26 +11,34 @@ import (
 	"vigil/internal/testdb"
 )
 
-// Migration 00014 makes the answer row the record of a check-in that
-// stands: the history rows the scan wrote before it are dropped where the
-// row holds the same check-in, so the history shows each check-in once;
-// an undone check-in's row stays. Rolled back, the rows come back.
-func TestCheckInHistoryAcrossMigration14(t *testing.T) {
+// migratedTo gives a test database rolled back to migration version, its
+// migrator (to go up and down again) and a statement runner that fails the
+// test on an error.
+func migratedTo(t *testing.T, version int64) (*database.DB, *database.Migrator, func(q string, args ...any)) {
+	t.Helper()
 	db, _ := testdb.New(t)
-	ctx := context.Background()
 	m, err := database.NewMigrator(db.SQL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DownTo(ctx, 13); err != nil {
+	if err := m.DownTo(context.Background(), version); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(q string, args ...any) {
+	return db, m, func(q string, args ...any) {
 		t.Helper()
 		if err := db.Gorm.Exec(q, args...).Error; err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+}
+
+// Migration 00014 makes the answer row the record of a check-in that
+// stands: the history rows the scan wrote before it are dropped where the
+// row holds the same check-in, so the history shows each check-in once;
+// an undone check-in's row stays. Rolled back, the rows come back.
+func TestCheckInHistoryAcrossMigration14(t *testing.T) {
+	db, m, exec := migratedTo(t, 13)
+	ctx := context.Background()
 	exec(`INSERT INTO users (id, email, name, role, password_hash) OVERRIDING SYSTEM VALUE VALUES (7, 'gate@example.org', 'Gate staff', 'staff', 'x')`)
 	exec(`INSERT INTO commemorations (id, name, commemorated_on, ceremony_month, ceremony_day, time_zone) OVERRIDING SYSTEM VALUE
 		VALUES (1, 'Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')`)

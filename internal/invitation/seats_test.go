@@ -7,9 +7,6 @@ import (
 	"testing"
 
 	"gorm.io/gorm"
-
-	"vigil/internal/database"
-	"vigil/internal/testdb"
 )
 
 // seatRows lists, one line a ceremony and zone, the seats ceremony_seats
@@ -45,21 +42,8 @@ func seatRows(t *testing.T, db *gorm.DB) (kept, counted string) {
 // pending or declined answer); the migration counts the answers already
 // there, and rolls back.
 func TestCeremonySeatsFollowTheAnswers(t *testing.T) {
-	db, _ := testdb.New(t)
+	db, m, exec := migratedTo(t, 14)
 	ctx := context.Background()
-	m, err := database.NewMigrator(db.SQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.DownTo(ctx, 14); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := db.Gorm.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 	check := func(step string) {
 		t.Helper()
 		kept, counted := seatRows(t, db.Gorm)
