@@ -54,28 +54,16 @@ var wallMoreDelegations = []string{
 // not yet checked in.
 func seedBoardWall(t *testing.T, srv *testserver.Server, delegations []string) (ceremony, waiting int64) {
 	t.Helper()
-	db := srv.DB.Gorm
-	one := func(dst *int64, sql string, args ...any) {
-		t.Helper()
-		if err := db.Raw(sql, args...).Scan(dst).Error; err != nil {
-			t.Fatalf("fixture %q: %v", sql, err)
-		}
-	}
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if err := db.Exec(sql, args...).Error; err != nil {
-			t.Fatalf("fixture %q: %v", sql, err)
-		}
-	}
-	var cm, ed, venue int64
-	one(&cm, "INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku') RETURNING id")
-	one(&ed, "INSERT INTO editions (commemoration_id, year) VALUES (?, 2026) RETURNING id", cm)
-	one(&venue, "INSERT INTO venues (name) VALUES ('Memorial') RETURNING id")
-	one(&ceremony, "INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status) VALUES (?, 'Wreath-laying at the Memorial', ?, '2026-02-26 07:00Z', '2026-02-26 08:30Z', 'published') RETURNING id", ed, venue)
+	one := func(sql string, args ...any) int64 { t.Helper(); return srv.InsertID(t, sql, args...) }
+	exec := func(sql string, args ...any) { t.Helper(); srv.Exec(t, sql, args...) }
+	cm := one("INSERT INTO commemorations (name, commemorated_on, ceremony_month, ceremony_day, time_zone) VALUES ('Remembrance', '1992-02-26', 2, 26, 'Asia/Baku')")
+	ed := one("INSERT INTO editions (commemoration_id, year) VALUES (?, 2026)", cm)
+	venue := one("INSERT INTO venues (name) VALUES ('Memorial')")
+	ceremony = one("INSERT INTO ceremonies (edition_id, title, venue_id, starts_at, ends_at, status) VALUES (?, 'Wreath-laying at the Memorial', ?, '2026-02-26 07:00Z', '2026-02-26 08:30Z', 'published')", ed, venue)
 	colours := []string{"#8a1c1c", "#1c4f8a", "#2e6b3a", "#6b5a2e", "#555555", "#5a2e6b"}
 	zones := make([]int64, len(wallZones))
 	for i, name := range wallZones {
-		one(&zones[i], "INSERT INTO zones (venue_id, name, capacity, badge_colour, position) VALUES (?, ?, 200, ?, ?) RETURNING id", venue, name, colours[i], i+1)
+		zones[i] = one("INSERT INTO zones (venue_id, name, capacity, badge_colour, position) VALUES (?, ?, 200, ?, ?)", venue, name, colours[i], i+1)
 		exec("INSERT INTO ceremony_zones (ceremony_id, zone_id) VALUES (?, ?)", ceremony, zones[i])
 	}
 	// 11 and 13 names, so that the VIPs (every fourth delegation) are
@@ -90,11 +78,10 @@ func seedBoardWall(t *testing.T, srv *testserver.Server, delegations []string) (
 		if vip {
 			honorific = "H.E."
 		}
-		var gid, inv int64
-		one(&gid, "INSERT INTO guests (honorific, given_name, family_name, vip, delegation_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		gid := one("INSERT INTO guests (honorific, given_name, family_name, vip, delegation_id) VALUES (?, ?, ?, ?, ?)",
 			honorific, given[person%len(given)], family[(person/3+person%3)%len(family)], vip, delegation)
-		one(&inv, `INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code, companions_allowed)
-			VALUES (?, ?, ?, ?, ?, 2) RETURNING id`, ed, gid, []byte("wall"+strconv.Itoa(n)), []byte("wallhash"+strconv.Itoa(n)), fmt.Sprintf("WALL%04d", n))
+		inv := one(`INSERT INTO invitations (edition_id, guest_id, token_nonce, token_hash, check_in_code, companions_allowed)
+			VALUES (?, ?, ?, ?, ?, 2)`, ed, gid, []byte("wall"+strconv.Itoa(n)), []byte("wallhash"+strconv.Itoa(n)), fmt.Sprintf("WALL%04d", n))
 		var at, companionsIn any = nil, 0
 		if in {
 			at, companionsIn = "2026-02-26 06:40Z", companions
@@ -104,8 +91,7 @@ func seedBoardWall(t *testing.T, srv *testserver.Server, delegations []string) (
 		return inv
 	}
 	for d, name := range delegations {
-		var del int64
-		one(&del, "INSERT INTO delegations (name, kind, precedence) VALUES (?, 'diplomatic_mission', ?) RETURNING id", name, d+1)
+		del := one("INSERT INTO delegations (name, kind, precedence) VALUES (?, 'diplomatic_mission', ?)", name, d+1)
 		vip := d%4 == 0
 		invite(&del, &zones[d%len(zones)], d, vip, !vip && d%5 != 0, 0)
 		invite(&del, &zones[(d+1)%len(zones)], d+1, false, d%3 != 0, d%3)
