@@ -25,10 +25,7 @@ func TestConcurrentSendsSendOnce(t *testing.T) {
 	ctx := context.Background()
 	to := f.address("concurrent")
 	inv := f.invite(t, "Concurrent", to, "en")
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateInvitation) }); err != nil {
-		t.Fatal(err)
-	}
-	m := f.message(t, inv, TemplateInvitation)
+	m := f.queue(t, s, inv, TemplateInvitation)
 	// A real SMTP dialogue over the network takes a while; Mailpit on
 	// loopback answers in a millisecond. The delay puts every job inside
 	// the first one's dialogue, as in production.
@@ -150,10 +147,7 @@ func TestLeaseBlocksUntilItRunsOut(t *testing.T) {
 	ctx := context.Background()
 	to := f.address("crashed")
 	inv := f.invite(t, "Crashed", to, "en")
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateConfirmation) }); err != nil {
-		t.Fatal(err)
-	}
-	m := f.message(t, inv, TemplateConfirmation)
+	m := f.queue(t, s, inv, TemplateConfirmation)
 
 	// Another worker is sending it for 3 more minutes.
 	f.db.Gorm.Exec("UPDATE messages SET sending_until = now() + interval '3 minutes' WHERE id = ?", m.ID)
@@ -232,10 +226,7 @@ func TestReleaseLeavesAnotherLease(t *testing.T) {
 	s, _ := newService(t, f, "", Deps{})
 	ctx := context.Background()
 	inv := f.invite(t, "Slow", f.address("slow"), "en")
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateChanged) }); err != nil {
-		t.Fatal(err)
-	}
-	id := f.message(t, inv, TemplateChanged).ID
+	id := f.queue(t, s, inv, TemplateChanged).ID
 
 	first, claimed, _, err := s.store.claim(ctx, id, sendLease)
 	if err != nil || !claimed || first.SendingUntil == nil {

@@ -144,6 +144,18 @@ func (f *fixture) count(t *testing.T, q string, args ...any) int {
 	return n
 }
 
+// queue has s queue the template's e-mail to invitationID, in a
+// transaction of its own, and returns the message queued.
+func (f *fixture) queue(t *testing.T, s *Service, invitationID int64, template string) Message {
+	t.Helper()
+	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error {
+		return s.Notify(context.Background(), tx, invitationID, template)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return f.message(t, invitationID, template)
+}
+
 func (f *fixture) message(t *testing.T, invitationID int64, template string) Message {
 	t.Helper()
 	var m Message
@@ -181,10 +193,7 @@ func TestNotifyRollsBackWithTheTransaction(t *testing.T) {
 		t.Errorf("%d jobs left by a rolled-back transaction", n)
 	}
 
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateInvitation) }); err != nil {
-		t.Fatal(err)
-	}
-	m := f.message(t, inv, TemplateInvitation)
+	m := f.queue(t, s, inv, TemplateInvitation)
 	if m.Status != StatusQueued || m.Recipient != f.address("aliyev") || m.Language != "az" || m.Attempts != 0 {
 		t.Errorf("queued message: %+v", m)
 	}
@@ -226,10 +235,7 @@ func TestSendOnceThroughSMTP(t *testing.T) {
 	ctx := context.Background()
 	to := f.address("ivanov")
 	inv := f.invite(t, "Иванов", to, "ru")
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateReminder) }); err != nil {
-		t.Fatal(err)
-	}
-	m := f.message(t, inv, TemplateReminder)
+	m := f.queue(t, s, inv, TemplateReminder)
 	if err := s.send(ctx, m.ID, 1, DefaultMaxAttempts); err != nil {
 		t.Fatalf("send: %v", err)
 	}
@@ -290,10 +296,7 @@ func TestFailingSMTPServer(t *testing.T) {
 	s, _ := newService(t, f, closedPort(t), Deps{})
 	ctx := context.Background()
 	inv := f.invite(t, "Dubois", f.address("dubois"), "en")
-	if err := f.db.Gorm.Transaction(func(tx *gorm.DB) error { return s.Notify(ctx, tx, inv, TemplateInvitation) }); err != nil {
-		t.Fatal(err)
-	}
-	m := f.message(t, inv, TemplateInvitation)
+	m := f.queue(t, s, inv, TemplateInvitation)
 	for attempt := 1; attempt <= 3; attempt++ {
 		if err := s.send(ctx, m.ID, attempt, 3); err == nil {
 			t.Fatalf("attempt %d to a closed port succeeded", attempt)
