@@ -255,8 +255,8 @@ func (a checkinDirectory) Search(ctx context.Context, text string) ([]int64, err
 }
 
 // DelegationNames implements checkin.Directory, with one query.
-func (a checkinDirectory) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	return a.guests.DelegationNames(ctx, ids)
+func (a checkinDirectory) DelegationNames(ctx context.Context) (map[int64]string, error) {
+	return a.guests.DelegationNames(ctx)
 }
 
 // UserNames implements checkin.Directory, with one query for all ids

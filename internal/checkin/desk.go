@@ -861,11 +861,11 @@ func (h *Handler) name(r *deskReq, res *Result) error {
 		res.ByName = names[*a.By]
 	}
 	if g := &res.Guest; g.DelegationID != nil && g.Delegation == "" {
-		names, err := h.delegationNames(r.ctx, *g.DelegationID)
+		name, err := h.delegationName(r.ctx, *g.DelegationID)
 		if err != nil {
 			return err
 		}
-		g.Delegation = names[*g.DelegationID]
+		g.Delegation = name
 	}
 	return nil
 }
@@ -923,40 +923,29 @@ func (h *Handler) reloadCeremony(ctx context.Context, id int64) (Ceremony, error
 	return c, nil
 }
 
-// delegationNames names delegations ids. The desk keeps every
-// delegation's name, read in one go (a few hundred rows) when it meets one
-// it lacks and again after eventsTTL: the guests at a gate come from
-// every delegation, and reading them one by one cost each delegation's
-// first guest a statement more.
-func (h *Handler) delegationNames(ctx context.Context, ids ...int64) (map[int64]string, error) {
+// delegationName names delegation id. The desk keeps every delegation's
+// name, read in one go (a few hundred rows) when it meets one it lacks and
+// again after eventsTTL: the guests at a gate come from every delegation,
+// and reading them one by one cost each delegation's first guest a
+// statement more.
+func (h *Handler) delegationName(ctx context.Context, id int64) (string, error) {
 	now := h.now()
-	out := make(map[int64]string, len(ids))
 	h.cache.mu.Lock()
 	d := h.cache.delegations
-	fresh := now.Sub(d.at) < eventsTTL
-	for _, id := range ids {
-		n, ok := d.names[id]
-		out[id] = n
-		fresh = fresh && ok
-	}
+	h.cache.mu.Unlock()
 	// A guest's delegation always exists (a foreign key), so one missing
 	// is new since the last read, or (rarely) deleted since the scan.
-	if fresh {
-		h.cache.mu.Unlock()
-		return out, nil
+	if name, ok := d.names[id]; ok && now.Sub(d.at) < eventsTTL {
+		return name, nil
 	}
-	h.cache.mu.Unlock()
-	all, err := h.Directory.DelegationNames(ctx, nil)
+	all, err := h.Directory.DelegationNames(ctx)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	h.cache.mu.Lock()
 	h.cache.delegations = cachedNames{names: all, at: now}
 	h.cache.mu.Unlock()
-	for _, id := range ids {
-		out[id] = all[id]
-	}
-	return out, nil
+	return all[id], nil
 }
 
 // userNames names users ids, each read again after eventsTTL.
@@ -976,7 +965,7 @@ func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string,
 	if len(missing) == 0 {
 		return out, nil
 	}
-	found, err := h.Directory.UserNames(ctx, missing)
+	names, err := h.Directory.UserNames(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -984,7 +973,7 @@ func (h *Handler) userNames(ctx context.Context, ids []int64) (map[int64]string,
 	if h.cache.users == nil {
 		h.cache.users = map[int64]cachedName{}
 	}
-	for id, n := range found {
+	for id, n := range names {
 		out[id] = n
 		h.cache.users[id] = cachedName{name: n, at: now}
 	}

@@ -173,8 +173,8 @@ type Directory interface {
 	// Search returns the ids of the guests whose names (folded: "aliyev"
 	// finds "Əliyev") contain every word of text, in order of precedence.
 	Search(ctx context.Context, text string) ([]int64, error)
-	// DelegationNames names the delegations ids; nil ids, every one.
-	DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error)
+	// DelegationNames names every delegation, by id.
+	DelegationNames(ctx context.Context) (map[int64]string, error)
 	// UserNames names the staff users ids.
 	UserNames(ctx context.Context, ids []int64) (map[int64]string, error)
 }

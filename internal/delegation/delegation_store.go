@@ -81,21 +81,13 @@ func (s *Store) AllDelegations(ctx context.Context) ([]Delegation, error) {
 	return ds, nil
 }
 
-// DelegationNames names the delegations ids (those that exist), with
-// one query for all; nil ids names every delegation.
-func (s *Store) DelegationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	if ids != nil && len(ids) == 0 {
-		return map[int64]string{}, nil
-	}
+// DelegationNames names every delegation, by id, with one query.
+func (s *Store) DelegationNames(ctx context.Context) (map[int64]string, error) {
 	var rows []struct {
 		ID   int64
 		Name string
 	}
-	q := s.db.WithContext(ctx).Model(&Delegation{}).Select("id, name")
-	if ids != nil {
-		q = q.Where("id IN ?", ids)
-	}
-	if err := q.Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&Delegation{}).Select("id, name").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("delegation: names: %w", err)
 	}
 	out := make(map[int64]string, len(rows))
