@@ -509,10 +509,11 @@ func (w *workload) drive(ctx context.Context, db *database.DB, ep *endpoint, srv
 			return res, err
 		}
 	}
-	b := openBoards(w.boardURL[srv.name], w.boardHdr[srv.name], w.boardsFor(ep, o))
+	n := w.boardsFor(ep, o)
+	b := openBoards(w.boardURL[srv.name], w.boardHdr[srv.name], n)
 	defer b.close()
 	rate := *o.rates[ep.name]
-	say("%s on %s: %d/s for %s, %d boards open", ep.name, srv.name, rate, o.duration, w.boardsFor(ep, o))
+	say("%s on %s: %d/s for %s, %d boards open", ep.name, srv.name, rate, o.duration, n)
 	res.fixed = attack(ep.name+"-"+srv.name, ep.targets[srv.name], ep.limit, rate, o.duration, o.inflight, ep.checks[srv.name])
 	res.board = b.settle(res.fixed.End, 500*time.Millisecond, 5*time.Second)
 	// Without /proc (not Linux) the memory columns stay empty.
