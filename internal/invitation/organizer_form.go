@@ -214,6 +214,9 @@ func bindStaffAnswer(c echo.Context, inv *Invitation) (staffAnswerForm, *view.Fo
 	f.Response.DietaryNeeds = b.Text("dietary_needs", 1000)
 	f.Response.ContactPhone = b.Text("contact_phone", 50)
 	f.Channel = b.Choice("channel", channels, "invitation.error.channel")
+	// The page shown again with the errors has the companions form too,
+	// which shows what is saved.
+	b.Form.Values["companions_allowed"] = strconv.Itoa(inv.CompanionsAllowed)
 	return f, b.Form
 }
 

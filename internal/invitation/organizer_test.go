@@ -441,6 +441,11 @@ func TestRevokeNewLinkAndCompanions(t *testing.T) {
 	if f.int(t, "SELECT companions_allowed FROM invitations WHERE id = ?", id) != 3 {
 		t.Error("a refused number changed companions allowed")
 	}
+	// A refused answer shows the page again with the companions form as
+	// it is saved.
+	resp, body = f.org.Post(page+"/answer", url.Values{"contact_phone": {strings.Repeat("9", 51)}})
+	orgStatus(t, "refused answer", resp, http.StatusUnprocessableEntity)
+	orgWant(t, "refused answer", body, "This must be 50 characters or fewer", `name="companions_allowed" type="number" value="3"`)
 }
 
 func TestPromoteFromWaitlist(t *testing.T) {
